@@ -1,0 +1,121 @@
+import type { FfmpegRunner } from './ffmpeg.js';
+import type { Size } from './ffmpeg-args.js';
+import { frameDistance } from './features.js';
+import { frameDefects, qualityOf, type QualityScores, type VideoReference } from './quality.js';
+import { CUT } from './select.js';
+import { readWindows, type WindowFrame } from './window.js';
+
+export interface GifCandidate {
+  readonly time: number;
+  readonly relevance: number;
+}
+
+export interface GifSegment {
+  readonly start: number;
+  readonly duration: number;
+  /** Mean frame-to-frame luma change at the GIF's frame rate, 0..1. */
+  readonly motion: number;
+  readonly relevance: number;
+  readonly scores: QualityScores;
+}
+
+/** Animated previews last 1.5–4.5 s (Hecate; Video2GIF uses 3 s): long enough to read, short enough to loop. */
+export const GIF_MIN_SECONDS = 1.5;
+export const GIF_TARGET_SECONDS = 3;
+export const GIF_MAX_SECONDS = 4.5;
+export const GIF_FPS = 10;
+/** Below this mean change per frame (at 10 fps) a clip is a still picture, not a preview. */
+export const STATIC_MOTION = 0.002;
+/** Luma change between two frames at 10 fps that can only be a cut or a flash. */
+const CUT_CHANGE = 0.2;
+const MAX_TRIES = 3;
+
+/**
+ * Finds, from each candidate on, the longest run of good frames with no cut in it, and takes runs that are
+ * long enough and move. Candidates are looked at `count` at a time in one ffmpeg process; a static or
+ * cut-short one costs one more round, up to MAX_TRIES. When nothing qualifies (a slideshow, a one-second
+ * clip) the best runs found are used, shortened to what exists.
+ */
+export async function chooseGifSegments(
+  ffmpeg: FfmpegRunner,
+  file: string,
+  candidates: readonly GifCandidate[],
+  count: number,
+  videoDuration: number,
+  size: Size,
+  source: Size,
+  reference: VideoReference,
+  signal?: AbortSignal,
+): Promise<GifSegment[]> {
+  const chosen: GifSegment[] = [];
+  const fallbacks: GifSegment[] = [];
+  const queue = candidates.filter((c) => remaining(videoDuration, c.time) > 0);
+  let tried = 0;
+  while (chosen.length < count && queue.length > 0 && tried < count + MAX_TRIES - 1) {
+    const round: GifCandidate[] = [];
+    while (round.length < count - chosen.length && queue.length > 0) {
+      const next = queue.shift()!;
+      if (![...chosen, ...round].some((c) => overlaps(c, next.time))) round.push(next);
+    }
+    if (round.length === 0) break;
+    tried += round.length;
+    const windows = round.map((c) => ({ start: c.time, duration: Math.min(GIF_MAX_SECONDS + 0.5, remaining(videoDuration, c.time)) }));
+    const frames = await readWindows(ffmpeg, file, windows, size, source, { signal, fps: GIF_FPS });
+    round.forEach((candidate, k) => {
+      const segment = bestRun(frames[k] ?? [], candidate.relevance, reference);
+      if (segment === undefined) return;
+      const longEnough = segment.duration >= Math.min(GIF_MIN_SECONDS, videoDuration * 0.9);
+      if (longEnough && segment.motion >= STATIC_MOTION && chosen.length < count) chosen.push(segment);
+      else fallbacks.push(segment);
+    });
+  }
+  fallbacks.sort((a, b) => b.duration * (b.motion + 0.001) - a.duration * (a.motion + 0.001));
+  for (const f of fallbacks) {
+    if (chosen.length >= count) break;
+    if (!chosen.some((c) => overlaps(c, f.start))) chosen.push(f);
+  }
+  return chosen;
+}
+
+function remaining(videoDuration: number, start: number): number {
+  return Number.isFinite(videoDuration) ? videoDuration - start : GIF_MAX_SECONDS + 0.5;
+}
+
+function overlaps(other: GifSegment | GifCandidate, time: number): boolean {
+  const start = 'start' in other ? other.start : other.time;
+  const duration = 'duration' in other ? other.duration : GIF_MAX_SECONDS;
+  return time >= start - GIF_MAX_SECONDS && time <= start + duration;
+}
+
+/** Pure: the longest run of good frames without a cut, capped at the target length. Exported for tests. */
+export function bestRun(frames: readonly WindowFrame[], relevance: number, reference: VideoReference): GifSegment | undefined {
+  let best: { from: number; to: number } | undefined;
+  let from = -1;
+  const close = (to: number): void => {
+    if (from >= 0 && (best === undefined || to - from > best.to - best.from)) best = { from, to };
+    from = -1;
+  };
+  frames.forEach((frame, i) => {
+    const good = frameDefects(frame.features, reference).filter((d) => d !== 'blurry').length === 0;
+    const cut = i > 0 && (frame.change > CUT_CHANGE || frameDistance(frames[i - 1]!.features, frame.features) > CUT);
+    if (!good || cut) close(i);
+    if (good && from < 0) from = i;
+  });
+  close(frames.length);
+  if (best === undefined) return undefined;
+  const period = frames.length > 1 ? (frames.at(-1)!.time - frames[0]!.time) / (frames.length - 1) : 1 / GIF_FPS;
+  const start = frames[best.from]!.time;
+  const available = (best.to - best.from) * period;
+  const duration = Math.min(GIF_TARGET_SECONDS, available);
+  const last = Math.min(best.to, best.from + Math.max(1, Math.round(duration / period)));
+  let change = 0;
+  for (let i = best.from + 1; i < last; i++) change += frames[i]!.change;
+  const middle = frames[Math.floor((best.from + last - 1) / 2)]!;
+  return {
+    start,
+    duration: Number(duration.toFixed(3)),
+    motion: last - best.from > 1 ? change / (last - best.from - 1) : 0,
+    relevance,
+    scores: qualityOf(middle.features, reference),
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * The manifest `analyze` writes as covers.json and prints with --json. Its shape is a contract: the
+ * service and its tests read it. Scores are 0–10, covers best first within each format, times in seconds
+ * from the start of the video.
+ */
+export interface Manifest {
+  readonly video: {
+    readonly duration: number;
+    readonly width: number;
+    readonly height: number;
+    readonly codec: string;
+    readonly rotation: number;
+  };
+  readonly covers: CoverEntry[];
+  readonly analysis: {
+    /** 'keyframes', or 'timed' when the stream had too few keyframes to choose from. */
+    readonly sampling: 'keyframes' | 'timed';
+    readonly framesAnalysed: number;
+    /** 'clean': every still passed the hard filters; 'relaxed': nothing did, and the scores say so. */
+    readonly pool: 'clean' | 'relaxed';
+    /** How many analysed frames each hard filter turned down. */
+    readonly rejected: Readonly<Record<string, number>>;
+  };
+}
+
+export type CoverEntry = StillEntry | GifEntry;
+
+export interface StillEntry {
+  readonly file: string;
+  readonly format: 'png';
+  readonly score: number;
+  readonly time: number;
+  readonly width: number;
+  readonly height: number;
+  readonly bytes: number;
+  readonly subscores: Readonly<Record<string, number>>;
+  /** Present only when the video had nothing better: why this still is weak. */
+  readonly defects?: readonly string[];
+}
+
+export interface GifEntry {
+  readonly file: string;
+  readonly format: 'gif';
+  readonly score: number;
+  readonly time: number;
+  readonly duration: number;
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+  readonly bytes: number;
+  readonly subscores: Readonly<Record<string, number>>;
+}
+
+export function coverFileName(format: 'png' | 'gif', rank: number): string {
+  return `${format === 'png' ? 'cover' : 'preview'}-${String(rank).padStart(5, '0')}.${format}`;
+}

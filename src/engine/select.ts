@@ -1,0 +1,201 @@
+import { frameDistance, hammingDistance, type FrameFeatures } from './features.js';
+import { frameDefects, qualityOf, videoReference, type Defect, type QualityScores, type VideoReference } from './quality.js';
+
+/** A frame looked at by the candidate pass. */
+export interface Sample {
+  readonly time: number;
+  readonly features: FrameFeatures;
+}
+
+/** A sample judged in the context of the whole video. */
+export interface JudgedSample extends Sample {
+  readonly index: number;
+  readonly scores: QualityScores;
+  readonly defects: readonly Defect[];
+  /** Seconds of video this sample stands for (half the gap to each neighbour). */
+  readonly coverage: number;
+  /** Contiguous run of samples without a cut between them. */
+  readonly shot: number;
+  /** 0..1: how little the picture changes around this sample. */
+  readonly stillness: number;
+  /** In the opening or closing moments (logos, credits). */
+  readonly trimmed: boolean;
+}
+
+/** Frames closer than this look alike: the same shot, or a near-duplicate. */
+export const SAME_LOOK = 0.16;
+/** Neighbouring samples further apart than this are across a cut. */
+export const CUT = 0.3;
+/** Two samples of one continuous shot are both worth a cover only if they look this different. */
+const DISTINCT_VIEW = 0.4;
+
+/** Opening and closing moments skipped when there is anything else: logos, black leaders, credits. */
+export function trimWindow(duration: number): { start: number; end: number } {
+  if (!Number.isFinite(duration) || duration <= 0) return { start: 0, end: Infinity };
+  return { start: Math.min(5, duration * 0.05), end: duration - Math.min(10, duration * 0.05) };
+}
+
+/** Pure: judges every sample against the video's own reference and its neighbours. */
+export function judgeSamples(samples: readonly Sample[], duration: number): { judged: JudgedSample[]; reference: VideoReference } {
+  const reference = videoReference(samples.map((s) => s.features));
+  const end = Number.isFinite(duration) && duration > 0 ? duration : (samples.at(-1)?.time ?? 0);
+  const trim = trimWindow(duration);
+  const steps = samples.map((s, i) => (i === 0 ? Infinity : frameDistance(samples[i - 1]!.features, s.features)));
+  let shot = 0;
+  const judged = samples.map((sample, i): JudgedSample => {
+    if (i > 0 && steps[i]! > CUT) shot++;
+    const prev = samples[i - 1];
+    const next = samples[i + 1];
+    const from = prev === undefined ? 0 : (prev.time + sample.time) / 2;
+    const to = next === undefined ? Math.max(end, sample.time) : (sample.time + next.time) / 2;
+    const defects = frameDefects(sample.features, reference);
+    if (isTransition(sample.features, prev?.features, next?.features)) defects.push('transition');
+    return {
+      ...sample,
+      index: i,
+      scores: qualityOf(sample.features, reference),
+      defects,
+      coverage: Math.max(0, to - from),
+      shot,
+      stillness: stillnessAt(steps, i),
+      trimmed: sample.time < trim.start || sample.time > trim.end,
+    };
+  });
+  return { judged, reference };
+}
+
+/** Stillness from the distance to the neighbours within the same shot; unknown (0.5) when alone. */
+function stillnessAt(steps: readonly number[], i: number): number {
+  const sides = [steps[i], steps[i + 1]].filter((d): d is number => d !== undefined && d <= CUT);
+  if (sides.length === 0) return 0.5;
+  const mean = sides.reduce((a, b) => a + b, 0) / sides.length;
+  return clamp01(1 - mean / CUT);
+}
+
+/**
+ * A frame in a fade or dissolve: the same picture as a neighbour, with much of its contrast gone. A real
+ * change of exposure within a shot rarely costs a quarter of the contrast between two samples.
+ */
+export function isTransition(f: FrameFeatures, prev: FrameFeatures | undefined, next: FrameFeatures | undefined): boolean {
+  for (const other of [prev, next]) {
+    if (other === undefined) continue;
+    if (f.contrast < 0.75 * other.contrast && other.contrast > 0.05 && layoutCorrelation(f.layout, other.layout) > 0.85) return true;
+  }
+  return false;
+}
+
+function layoutCorrelation(a: Uint8Array, b: Uint8Array): number {
+  const n = a.length;
+  let ma = 0, mb = 0;
+  for (let i = 0; i < n; i++) { ma += a[i]!; mb += b[i]!; }
+  ma /= n; mb /= n;
+  let cov = 0, va = 0, vb = 0;
+  for (let i = 0; i < n; i++) {
+    const da = a[i]! - ma, db = b[i]! - mb;
+    cov += da * db; va += da * da; vb += db * db;
+  }
+  return va === 0 || vb === 0 ? 0 : cov / Math.sqrt(va * vb);
+}
+
+/** How much a sample is worth as the face of its cluster: good, and still. */
+export function representativeValue(s: JudgedSample): number {
+  return s.scores.quality * (0.6 + 0.4 * s.stillness);
+}
+
+export interface Pick {
+  readonly sample: JudgedSample;
+  /** 0..1: share of the video this look covers, relative to the most covered look. */
+  readonly relevance: number;
+  /** Other good samples of the same look, best first: where to go if this one refines badly. */
+  readonly alternatives: readonly JudgedSample[];
+}
+
+export interface Selection {
+  readonly picks: Pick[];
+  /** 'clean': every pick passed the hard filters; 'relaxed': the video had nothing that did. */
+  readonly pool: 'clean' | 'relaxed';
+  readonly rejected: Readonly<Record<Defect | 'trimmed', number>>;
+}
+
+const MAX_CLUSTERED = 2000;
+
+/**
+ * Pure: picks up to `count` moments, each a different look, most representative first.
+ * 1. pool: samples with no defect outside the trimmed ends; failing that, any defect-free sample; failing
+ *    that (a black or blurry video), everything — covers still come back, with scores that say so;
+ * 2. leader clustering in order of merit: a sample joins the first cluster whose leader looks like it,
+ *    so every cluster's leader is its best frame and leaders never look alike;
+ * 3. clusters ranked by how much of the video they cover (Hecate's relevance), taking a leader unless it
+ *    shares a shot with one already taken and looks similar.
+ */
+export function pickMoments(judged: readonly JudgedSample[], count: number): Selection {
+  const rejected = { dark: 0, blown_out: 0, uniform: 0, blurry: 0, transition: 0, trimmed: 0 };
+  for (const s of judged) {
+    for (const d of s.defects) rejected[d]++;
+    if (s.trimmed && s.defects.length === 0) rejected.trimmed++;
+  }
+  let pool = judged.filter((s) => s.defects.length === 0 && !s.trimmed);
+  let kind: Selection['pool'] = 'clean';
+  if (pool.length === 0) pool = judged.filter((s) => s.defects.length === 0);
+  if (pool.length === 0) {
+    kind = 'relaxed';
+    const notMoving = judged.filter((s) => !s.defects.includes('transition'));
+    pool = notMoving.length > 0 ? notMoving : [...judged];
+  }
+  if (count <= 0 || pool.length === 0) return { picks: [], pool: kind, rejected };
+
+  const ordered = thin(pool, MAX_CLUSTERED).sort((a, b) => representativeValue(b) - representativeValue(a) || a.time - b.time);
+  const clusters: { leader: JudgedSample; members: JudgedSample[]; coverage: number }[] = [];
+  for (const s of ordered) {
+    const home = clusters.find((c) => looksAlike(c.leader, s));
+    if (home === undefined) clusters.push({ leader: s, members: [s], coverage: s.coverage });
+    else {
+      home.members.push(s);
+      home.coverage += s.coverage;
+    }
+  }
+  clusters.sort((a, b) => b.coverage - a.coverage || representativeValue(b.leader) - representativeValue(a.leader));
+  const top = clusters[0]!.coverage;
+  const picks: Pick[] = [];
+  for (const c of clusters) {
+    if (picks.length >= count) break;
+    const clash = picks.some((p) => p.sample.shot === c.leader.shot && frameDistance(p.sample.features, c.leader.features) < DISTINCT_VIEW);
+    if (clash) continue;
+    picks.push({
+      sample: c.leader,
+      relevance: top > 0 ? Math.sqrt(c.coverage / top) : 1,
+      alternatives: c.members.slice(1, 3),
+    });
+  }
+  return { picks, pool: kind, rejected };
+}
+
+/** Two frames are the same look: close in colour and layout, or with nearly the same perceptual hash. */
+export function looksAlike(a: Sample, b: Sample): boolean {
+  return frameDistance(a.features, b.features) < SAME_LOOK || hammingDistance(a.features.hash, b.features.hash) <= 4;
+}
+
+/**
+ * Bounds the clustering work on very long videos: keeps the best sample of each of `max` equal time
+ * buckets, handing it the coverage of the ones it stands for.
+ */
+function thin(pool: readonly JudgedSample[], max: number): JudgedSample[] {
+  if (pool.length <= max) return [...pool];
+  const first = pool[0]!.time;
+  const span = Math.max(1e-6, pool.at(-1)!.time - first);
+  const buckets = new Map<number, JudgedSample>();
+  for (const s of pool) {
+    const key = Math.min(max - 1, Math.floor(((s.time - first) / span) * max));
+    const held = buckets.get(key);
+    if (held === undefined) buckets.set(key, s);
+    else {
+      const [keep, drop] = representativeValue(s) > representativeValue(held) ? [s, held] : [held, s];
+      buckets.set(key, { ...keep, coverage: keep.coverage + drop.coverage });
+    }
+  }
+  return [...buckets.values()];
+}
+
+function clamp01(v: number): number {
+  return v < 0 ? 0 : v > 1 ? 1 : v;
+}

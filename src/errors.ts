@@ -1,0 +1,48 @@
+/**
+ * The one error vocabulary of smartcover. Every part raises AppError with one of these kinds; each edge
+ * translates them once (the CLI to exit codes and one-line messages, the API to VOD error codes, the
+ * worker to job status).
+ */
+export type ErrorKind =
+  /** The caller asked for something malformed (a flag, a parameter, a setting). */
+  | 'invalid_argument'
+  /** The named thing does not exist (or is not visible to the caller). */
+  | 'not_found'
+  /** The file exists but is not a video we can read: empty, truncated, an image, audio only. */
+  | 'invalid_media'
+  /** The request conflicts with the current state (e.g. deleting the default template). */
+  | 'conflict'
+  | 'forbidden'
+  | 'unauthenticated'
+  | 'rate_limited'
+  /** A dependency is down or we are shutting down; retrying later may work. */
+  | 'unavailable'
+  /** The caller cancelled (signal, Ctrl-C, shutdown). */
+  | 'aborted'
+  /** A bug or an unexpected failure; the message is for logs, never for the wire. */
+  | 'internal';
+
+export class AppError extends Error {
+  override readonly name = 'AppError';
+  readonly kind: ErrorKind;
+  /** Extra facts for logs (argv, stderr, ids); never sent to a client as-is. */
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(kind: ErrorKind, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.kind = kind;
+    this.details = Object.freeze({ ...(options.details ?? {}) });
+  }
+}
+
+export function isAppError(value: unknown, kind?: ErrorKind): value is AppError {
+  return value instanceof AppError && (kind === undefined || value.kind === kind);
+}
+
+/** Wraps anything thrown into an AppError, keeping AppErrors as they are. */
+export function toAppError(value: unknown): AppError {
+  if (value instanceof AppError) return value;
+  if (value instanceof Error && value.name === 'AbortError') return new AppError('aborted', 'cancelled', { cause: value });
+  const message = value instanceof Error ? value.message : String(value);
+  return new AppError('internal', message, { cause: value });
+}
