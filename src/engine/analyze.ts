@@ -28,6 +28,7 @@ export interface AnalyzeOptions {
 const ANALYSIS_BOX = 320;
 /** Longest side of a GIF preview (Mux allows 640; 480 keeps files small and is plenty in a grid). */
 const GIF_BOX = 480;
+const GIF_SPARE_CANDIDATES = 3;
 
 /**
  * The whole engine for one video: probe, one keyframe pass (timed sampling when keyframes are too few),
@@ -54,10 +55,11 @@ export async function analyzeVideo(ffmpeg: FfmpegRunner, file: string, options: 
   const duration = Number.isFinite(info.duration) ? info.duration : (samples.at(-1)?.time ?? 0);
 
   const { judged, reference } = judgeSamples(samples, duration);
-  const selection = pickMoments(judged, Math.max(stills, gifs));
+  // A few spare picks beyond the stills: more places to look for a moving GIF segment.
+  const selection = pickMoments(judged, Math.max(stills, gifs) + GIF_SPARE_CANDIDATES);
   progress(0.75, 'refining');
 
-  const picks = selection.picks.slice(0, Math.max(stills, Math.min(gifs, selection.picks.length)));
+  const picks = selection.picks.slice(0, Math.max(stills, gifs));
   const moments = sampling.kind === 'keyframes' ? await refine(ffmpeg, info, picks, size, reference, signal) : picks.map((p) => fromSample(p.sample));
   const refined = picks.map((pick, i) => ({ pick, moment: moments[i]! }));
 
@@ -76,7 +78,8 @@ export async function analyzeVideo(ffmpeg: FfmpegRunner, file: string, options: 
 
   if (gifs > 0 && canAnimate(info, duration)) {
     progress(0.92, 'rendering previews');
-    covers.push(...(await makeGifs(ffmpeg, info, duration, refined, gifs, size, reference, options.outDir, signal)));
+    const spare = selection.picks.slice(picks.length).map((pick) => ({ pick, moment: fromSample(pick.sample) }));
+    covers.push(...(await makeGifs(ffmpeg, info, duration, [...refined, ...spare], gifs, size, reference, options.outDir, signal)));
   }
   progress(1, 'done');
   return {

@@ -47,13 +47,27 @@ export class FeatureExtractor {
   private readonly grey = new Uint32Array(256);
   private readonly colour = new Uint32Array(64);
   private readonly boxSum: Int32Array;
+  private readonly columnSums: Int32Array;
+  private readonly previousColumnSums: Int32Array;
+  // Which layout and hash cell each column and row falls in: looked up, not divided, per pixel.
+  private readonly layoutColumn: Uint8Array;
+  private readonly layoutRow: Uint8Array;
+  private readonly hashColumn: Uint8Array;
+  private readonly hashRow: Uint8Array;
 
   constructor(width: number, height: number) {
     if (width < 3 || height < 3) throw new RangeError(`frame too small for features: ${width}x${height}`);
     this.width = width;
     this.height = height;
     this.luma = new Uint8Array(width * height);
-    this.boxSum = new Int32Array(Math.max(width, height));
+    this.boxSum = new Int32Array(width);
+    this.columnSums = new Int32Array(width);
+    this.previousColumnSums = new Int32Array(width);
+    const cells = (n: number, parts: number) => Uint8Array.from({ length: n }, (_, i) => Math.min(parts - 1, Math.floor((i * parts) / n)));
+    this.layoutColumn = cells(width, GRID);
+    this.layoutRow = cells(height, GRID);
+    this.hashColumn = cells(width, HASH_W);
+    this.hashRow = cells(height, HASH_H);
   }
 
   get frameBytes(): number {
@@ -69,8 +83,12 @@ export class FeatureExtractor {
     let sumRg = 0, sumYb = 0, sumRg2 = 0, sumYb2 = 0;
     const layoutSums = new Float64Array(GRID * GRID * 3);
     const layoutCounts = new Uint32Array(GRID * GRID);
+    const hashSums = new Float64Array(HASH_W * HASH_H);
+    const hashCounts = new Uint32Array(HASH_W * HASH_H);
+    const { layoutColumn, layoutRow, hashColumn, hashRow } = this;
     for (let y = 0, p = 0, i = 0; y < height; y++) {
-      const gy = Math.min(GRID - 1, Math.floor((y * GRID) / height));
+      const layoutBase = layoutRow[y]! * GRID;
+      const hashBase = hashRow[y]! * HASH_W;
       for (let x = 0; x < width; x++, p++, i += 3) {
         const r = rgb[i]!, g = rgb[i + 1]!, b = rgb[i + 2]!;
         // Rec. 709 luma in fixed point (54 + 183 + 19 = 256).
@@ -81,12 +99,15 @@ export class FeatureExtractor {
         const rg = r - g;
         const yb = 0.5 * (r + g) - b;
         sumRg += rg; sumYb += yb; sumRg2 += rg * rg; sumYb2 += yb * yb;
-        const cell = gy * GRID + Math.min(GRID - 1, Math.floor((x * GRID) / width));
+        const cell = layoutBase + layoutColumn[x]!;
         const base = cell * 3;
         layoutSums[base] = layoutSums[base]! + r;
         layoutSums[base + 1] = layoutSums[base + 1]! + g;
         layoutSums[base + 2] = layoutSums[base + 2]! + b;
         layoutCounts[cell]!++;
+        const hashCell = hashBase + hashColumn[x]!;
+        hashSums[hashCell] = hashSums[hashCell]! + l;
+        hashCounts[hashCell]!++;
       }
     }
 
@@ -134,7 +155,7 @@ export class FeatureExtractor {
       uniformity: top / n,
       colourfulness: Math.sqrt(sdRg * sdRg + sdYb * sdYb) + 0.3 * Math.sqrt(meanRg * meanRg + meanYb * meanYb),
       entropy,
-      hash: this.differenceHash(),
+      hash: differenceHash(hashSums, hashCounts),
       histogram,
       layout,
     };
@@ -163,12 +184,18 @@ export class FeatureExtractor {
   /**
    * Crête–Roffet re-blur metric: blur the frame with a 9-tap box filter and see how much of its variation
    * survives. A crisp frame loses most of it, a blurry one almost none. Returns the worse of the two
-   * directions, 0 (crisp) to 1 (blurry or featureless).
+   * directions, 0 (crisp) to 1 (blurry or featureless). Both directions run row by row (the vertical box
+   * as running column sums) so the pass stays in cache.
    */
   private reblur(): number {
-    const { width: w, height: h, luma, boxSum } = this;
+    const { width: w, height: h, luma, boxSum, columnSums, previousColumnSums } = this;
     const r = 4; // 9 taps
     let detailH = 0, keptH = 0, detailV = 0, keptV = 0;
+    columnSums.fill(0);
+    for (let k = -r; k <= r; k++) {
+      const row = clamp(k, 0, h - 1) * w;
+      for (let x = 0; x < w; x++) columnSums[x] = columnSums[x]! + luma[row + x]!;
+    }
     for (let y = 0; y < h; y++) {
       const row = y * w;
       boxRow(luma, row, 1, w, r, boxSum);
@@ -176,17 +203,21 @@ export class FeatureExtractor {
         const dF = Math.abs(luma[row + x]! - luma[row + x - 1]!) * 9;
         const dB = Math.abs(boxSum[x]! - boxSum[x - 1]!);
         detailH += dF;
-        keptH += Math.max(0, dF - dB);
+        if (dF > dB) keptH += dF - dB;
       }
-    }
-    for (let x = 0; x < w; x++) {
-      boxRow(luma, x, w, h, r, boxSum);
-      for (let y = 1; y < h; y++) {
-        const dF = Math.abs(luma[y * w + x]! - luma[(y - 1) * w + x]!) * 9;
-        const dB = Math.abs(boxSum[y]! - boxSum[y - 1]!);
-        detailV += dF;
-        keptV += Math.max(0, dF - dB);
+      if (y > 0) {
+        for (let x = 0; x < w; x++) {
+          const dF = Math.abs(luma[row + x]! - luma[row - w + x]!) * 9;
+          const dB = Math.abs(columnSums[x]! - previousColumnSums[x]!);
+          detailV += dF;
+          if (dF > dB) keptV += dF - dB;
+        }
       }
+      // Slide the vertical window down one row: add row y+r+1, drop row y-r.
+      previousColumnSums.set(columnSums);
+      const add = clamp(y + r + 1, 0, h - 1) * w;
+      const drop = clamp(y - r, 0, h - 1) * w;
+      for (let x = 0; x < w; x++) columnSums[x] = columnSums[x]! + luma[add + x]! - luma[drop + x]!;
     }
     // Below ~0.5 grey levels of variation per pixel there is nothing to call sharp.
     const floor = 0.5 * 9 * w * h;
@@ -194,33 +225,23 @@ export class FeatureExtractor {
     const blurV = detailV < floor ? 1 : (detailV - keptV) / detailV;
     return Math.max(blurH, blurV);
   }
+}
 
-  private differenceHash(): [number, number] {
-    const { width: w, height: h, luma } = this;
-    const cells = new Float64Array(HASH_W * HASH_H);
-    const counts = new Uint32Array(HASH_W * HASH_H);
-    for (let y = 0; y < h; y++) {
-      const cy = Math.min(HASH_H - 1, Math.floor((y * HASH_H) / h));
-      for (let x = 0; x < w; x++) {
-        const cell = cy * HASH_W + Math.min(HASH_W - 1, Math.floor((x * HASH_W) / w));
-        cells[cell] = cells[cell]! + luma[y * w + x]!;
-        counts[cell]!++;
+/** dHash: each hash cell brighter than its right neighbour sets a bit. */
+function differenceHash(sums: Float64Array, counts: Uint32Array): [number, number] {
+  let hi = 0, lo = 0;
+  for (let y = 0; y < HASH_H; y++) {
+    for (let x = 0; x < HASH_W - 1; x++) {
+      const a = sums[y * HASH_W + x]! / Math.max(1, counts[y * HASH_W + x]!);
+      const b = sums[y * HASH_W + x + 1]! / Math.max(1, counts[y * HASH_W + x + 1]!);
+      const bit = y * (HASH_W - 1) + x;
+      if (a > b) {
+        if (bit < 32) lo = (lo | (1 << bit)) >>> 0;
+        else hi = (hi | (1 << (bit - 32))) >>> 0;
       }
     }
-    let hi = 0, lo = 0;
-    for (let y = 0; y < HASH_H; y++) {
-      for (let x = 0; x < HASH_W - 1; x++) {
-        const a = cells[y * HASH_W + x]! / Math.max(1, counts[y * HASH_W + x]!);
-        const b = cells[y * HASH_W + x + 1]! / Math.max(1, counts[y * HASH_W + x + 1]!);
-        const bit = y * (HASH_W - 1) + x;
-        if (a > b) {
-          if (bit < 32) lo = (lo | (1 << bit)) >>> 0;
-          else hi = (hi | (1 << (bit - 32))) >>> 0;
-        }
-      }
-    }
-    return [hi, lo];
   }
+  return [hi, lo];
 }
 
 /** Sliding sum of 2r+1 samples along a line (edges clamped), written to out[0..count). */

@@ -22,12 +22,12 @@ const ENV_NAMES = { ffmpeg: 'SMARTCOVER_FFMPEG', ffprobe: 'SMARTCOVER_FFPROBE' }
  * still works. The environment is an argument so that each path can be tested.
  */
 export function locateFfmpeg(env: Readonly<Record<string, string | undefined>>): FfmpegBinaries {
-  const ffmpeg = locateOne('ffmpeg', env);
-  const ffprobe = locateOne('ffprobe', env);
+  const ffmpeg = locateBinary('ffmpeg', env);
+  const ffprobe = locateBinary('ffprobe', env);
   return { ffmpeg: ffmpeg.path, ffprobe: ffprobe.path, ffmpegSource: ffmpeg.source, ffprobeSource: ffprobe.source };
 }
 
-function locateOne(name: 'ffmpeg' | 'ffprobe', env: Readonly<Record<string, string | undefined>>): { path: string; source: BinarySource } {
+export function locateBinary(name: 'ffmpeg' | 'ffprobe', env: Readonly<Record<string, string | undefined>>): { path: string; source: BinarySource } {
   const explicit = env[ENV_NAMES[name]];
   if (explicit !== undefined && explicit !== '') {
     if (!isExecutableFile(explicit)) {

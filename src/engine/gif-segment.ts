@@ -81,10 +81,11 @@ function remaining(videoDuration: number, start: number): number {
   return Number.isFinite(videoDuration) ? videoDuration - start : GIF_MAX_SECONDS + 0.5;
 }
 
+/** Whether a GIF starting at `time` (at most GIF_MAX_SECONDS long) would share frames with `other`. */
 function overlaps(other: GifSegment | GifCandidate, time: number): boolean {
   const start = 'start' in other ? other.start : other.time;
   const duration = 'duration' in other ? other.duration : GIF_MAX_SECONDS;
-  return time >= start - GIF_MAX_SECONDS && time <= start + duration;
+  return time < start + duration && start < time + GIF_MAX_SECONDS;
 }
 
 /** Pure: the longest run of good frames without a cut, capped at the target length. Exported for tests. */

@@ -26,8 +26,12 @@ export interface JudgedSample extends Sample {
 export const SAME_LOOK = 0.16;
 /** Neighbouring samples further apart than this are across a cut. */
 export const CUT = 0.3;
-/** Two samples of one continuous shot are both worth a cover only if they look this different. */
+/**
+ * Two samples of one continuous shot are both worth a cover only in a long take (a pan, a walk), where
+ * they are this far apart in time and look this different. Anything shorter is one shot, one cover.
+ */
 const DISTINCT_VIEW = 0.4;
+const DISTINCT_VIEW_SECONDS = 10;
 
 /** Opening and closing moments skipped when there is anything else: logos, black leaders, credits. */
 export function trimWindow(duration: number): { start: number; end: number } {
@@ -126,7 +130,7 @@ const MAX_CLUSTERED = 2000;
  * 2. leader clustering in order of merit: a sample joins the first cluster whose leader looks like it,
  *    so every cluster's leader is its best frame and leaders never look alike;
  * 3. clusters ranked by how much of the video they cover (Hecate's relevance), taking a leader unless it
- *    shares a shot with one already taken and looks similar.
+ *    shares a continuous shot with one already taken (long takes excepted: see DISTINCT_VIEW).
  */
 export function pickMoments(judged: readonly JudgedSample[], count: number): Selection {
   const rejected = { dark: 0, blown_out: 0, uniform: 0, blurry: 0, transition: 0, trimmed: 0 };
@@ -159,7 +163,9 @@ export function pickMoments(judged: readonly JudgedSample[], count: number): Sel
   const picks: Pick[] = [];
   for (const c of clusters) {
     if (picks.length >= count) break;
-    const clash = picks.some((p) => p.sample.shot === c.leader.shot && frameDistance(p.sample.features, c.leader.features) < DISTINCT_VIEW);
+    const clash = picks.some((p) => p.sample.shot === c.leader.shot && !(
+      Math.abs(p.sample.time - c.leader.time) >= DISTINCT_VIEW_SECONDS && frameDistance(p.sample.features, c.leader.features) >= DISTINCT_VIEW
+    ));
     if (clash) continue;
     picks.push({
       sample: c.leader,

@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -46,8 +48,10 @@ export interface ClipOptions {
   readonly fps?: number;
   /** Keyframe interval in frames; 0 = one keyframe only. */
   readonly gop?: number;
-  /** Extra output arguments (rotation metadata, codec). */
+  /** Extra output arguments (aspect, codec). */
   readonly extra?: readonly string[];
+  /** Display rotation written into the container (a phone held sideways). */
+  readonly rotate?: number;
 }
 
 /** Pure: the ffmpeg argv that renders a storyboard. */
@@ -81,9 +85,37 @@ export function timeline(stretches: readonly Stretch[]): { label: string; start:
   });
 }
 
-export async function makeClip(dir: string, name: string, stretches: readonly Stretch[], options: ClipOptions = {}): Promise<string> {
+/** The run's scratch directory (see global-setup.ts), or a fresh one when a test file runs on its own. */
+export function scratchDir(): string {
+  const dir = process.env['SMARTCOVER_TEST_DIR'] ?? mkdtempSync(join(tmpdir(), 'smartcover-test-'));
+  process.env['SMARTCOVER_TEST_DIR'] = dir;
   mkdirSync(dir, { recursive: true });
-  const out = join(dir, name);
-  await run('ffmpeg', storyboardArgs(stretches, out, options), { maxBuffer: 1 << 20 });
+  return dir;
+}
+
+/**
+ * Renders a storyboard once per run: the file is named by a hash of its ffmpeg arguments, so test files
+ * asking for the same clip share it, and it is written under a temporary name and renamed into place.
+ */
+export async function makeClip(name: string, stretches: readonly Stretch[], options: ClipOptions = {}): Promise<string> {
+  const dir = scratchDir();
+  const key = createHash('sha1').update(JSON.stringify([storyboardArgs(stretches, name, options), options.rotate])).digest('hex').slice(0, 10);
+  const out = join(dir, `${name.replace(/\.[^.]+$/, '')}-${key}${extname(name)}`);
+  if (existsSync(out)) return out;
+  const partial = `${out}.${process.pid}.partial${extname(name)}`;
+  await run('ffmpeg', storyboardArgs(stretches, partial, options), { maxBuffer: 1 << 20 });
+  if (options.rotate !== undefined) {
+    // ffmpeg 5 writes the display matrix from `rotate` only when the stream is copied, not re-encoded.
+    const rotated = `${partial}.rotated${extname(name)}`;
+    await run('ffmpeg', ['-v', 'error', '-y', '-i', partial, '-c', 'copy', '-metadata:s:v:0', `rotate=${options.rotate}`, rotated]);
+    renameSync(rotated, partial);
+  }
+  renameSync(partial, out);
   return out;
+}
+
+/** Runs ffmpeg or ffprobe from PATH for a test's own fixtures and checks. */
+export async function tool(name: 'ffmpeg' | 'ffprobe', args: readonly string[]): Promise<Buffer> {
+  const { stdout } = await run(name, [...args], { maxBuffer: 64 << 20, encoding: 'buffer' });
+  return stdout;
 }

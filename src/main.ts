@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+import { runCli } from './cli/run-cli.js';
+
+// The process edge: real streams, the real environment, and Ctrl-C/SIGTERM turned into cancellation so
+// that a run stops its ffmpeg children and removes its partial output before exiting.
+const controller = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => controller.abort());
+}
+const code = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+  signal: controller.signal,
+});
+process.exitCode = code;
