@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildEngine } from '../app.js';
 import { ENGINE_SETTINGS, loadEngineConfig } from '../config.js';
@@ -62,7 +62,7 @@ export async function analyzeCommand(args: readonly string[], io: CliIo): Promis
   } finally {
     bar.clear();
   }
-  io.stdout.write(values.json === true ? `${JSON.stringify(manifest)}\n` : table(manifest, relative(io.cwd, target) || '.'));
+  io.stdout.write(values.json === true ? `${JSON.stringify(manifest)}\n` : table(manifest, displayPath(io.cwd, target)));
   return 0;
 }
 
@@ -112,6 +112,12 @@ function table(manifest: Manifest, where: string): string {
   ];
   if (manifest.analysis.pool === 'relaxed') lines.push('', 'Nothing in this video passed the quality filters: these are the best of what there is.');
   return `${lines.join('\n')}\n`;
+}
+
+/** A path as the user would type it: relative when it is under the current directory. */
+function displayPath(cwd: string, path: string): string {
+  const rel = relative(cwd, path);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
 }
 
 function clock(seconds: number): string {

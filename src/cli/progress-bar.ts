@@ -2,12 +2,19 @@
  * A one-line progress bar for a terminal. It draws only when the stream is a TTY, so piped output carries
  * nothing but the result, and redraws at most ten times a second.
  */
+/** What the bar needs of a stream: process.stderr fits. */
+export interface Terminal {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
 export class ProgressBar {
-  private lastDraw = 0;
+  private lastDraw = -Infinity;
   private drawn = false;
 
   constructor(
-    private readonly stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
+    private readonly stream: Terminal,
     private readonly now: () => number = Date.now,
   ) {}
 

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { looks as L, makeClip, timeline } from '../../test/support/clips.js';
 import { analyzeInto } from '../../test/support/engine.js';
 import { inspect, meanLuma } from '../../test/support/media.js';
+import { FfmpegRunner } from './ffmpeg.js';
+import { locateFfmpeg } from './ffmpeg-binaries.js';
 
 const shotA = L.testsrc(4);
 /** Known good and bad stretches: a black opening, a fade, a white flash, a blurred stretch, a flat card, a repeated shot. */
@@ -183,6 +185,21 @@ describe('analyze on hard cases', () => {
     expect(await inspect(join(dir, still.file))).toMatchObject({ width: 3840, height: 2160, frames: 1 });
   });
 
+  it('ends a GIF before the fade that closes its shot', async () => {
+    // The shot is shorter than a 3 s GIF, so a GIF that ignored the fade would run into it.
+    const shot = L.testsrc(2.5);
+    const board = [L.black(1), shot, L.fadeOut(shot, 3), L.black(2)];
+    const file = await makeClip('fade-out.mp4', board, { gop: 25 });
+    const { manifest } = await analyzeInto(file, { stills: 1 });
+    const gif = manifest.covers.find((c) => c.format === 'gif');
+    if (gif?.format !== 'gif') throw new Error('no GIF');
+    expect(gif.time).toBeGreaterThanOrEqual(1);
+    expect(gif.duration).toBeGreaterThanOrEqual(1.5);
+    // The slow fade starts at 3.5 s and a sixth of the contrast is gone 0.5 s in: the run ends there, where
+    // the frame-to-frame cut test alone would let it run on (measured: to 4.3 s).
+    expect(gif.time + gif.duration).toBeLessThanOrEqual(4.1);
+  });
+
   it('honours the number of stills and previews asked for', async () => {
     const file = await makeClip('storyboard.mp4', storyboard, { gop: 25 });
     const { manifest } = await analyzeInto(file, { stills: 2, gifs: 2 });
@@ -191,5 +208,23 @@ describe('analyze on hard cases', () => {
     expect(gifs).toHaveLength(2);
     const [a, b] = gifs.map((g) => (g.format === 'gif' ? [g.time, g.time + g.duration] : [0, 0]));
     expect(a![1]! <= b![0]! || b![1]! <= a![0]!).toBe(true);
+  });
+});
+
+describe('analyze with the ffmpeg and ffprobe shipped on npm (the fallback when the system has none)', () => {
+  it('gives the same kind of covers as the system build', async () => {
+    const npm = locateFfmpeg({ PATH: '' });
+    expect(npm).toMatchObject({ ffmpegSource: 'npm', ffprobeSource: 'npm' });
+    const file = await makeClip('storyboard.mp4', storyboard, { gop: 25 });
+    const { manifest, dir } = await analyzeInto(file, {}, new FfmpegRunner(npm));
+    const stills = manifest.covers.filter((c) => c.format === 'png');
+    expect(stills).toHaveLength(5);
+    for (const still of stills) {
+      expect(stretchAt(still.time).bad).toBe(false);
+      expect(await inspect(join(dir, still.file))).toMatchObject({ width: 640, height: 360, frames: 1 });
+    }
+    expect(new Set(stills.map((s) => stretchAt(s.time).label)).size).toBe(5);
+    const gif = manifest.covers.find((c) => c.format === 'gif');
+    expect(gif?.format === 'gif' && gif.duration >= 1.5).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import type { FfmpegRunner } from './ffmpeg.js';
 import type { Size } from './ffmpeg-args.js';
 import { frameDistance } from './features.js';
 import { frameDefects, qualityOf, type QualityScores, type VideoReference } from './quality.js';
-import { CUT } from './select.js';
+import { CUT, isTransition } from './select.js';
 import { readWindows, type WindowFrame } from './window.js';
 
 export interface GifCandidate {
@@ -28,6 +28,8 @@ export const GIF_FPS = 10;
 export const STATIC_MOTION = 0.002;
 /** Luma change between two frames at 10 fps that can only be a cut or a flash. */
 const CUT_CHANGE = 0.2;
+/** Contrast lost against the run's best frame that marks the start of a fade. */
+const FADE_LOSS = 1 / 6;
 const MAX_TRIES = 3;
 
 /**
@@ -96,11 +98,19 @@ export function bestRun(frames: readonly WindowFrame[], relevance: number, refer
     if (from >= 0 && (best === undefined || to - from > best.to - best.from)) best = { from, to };
     from = -1;
   };
+  let crispest: WindowFrame | undefined;
   frames.forEach((frame, i) => {
     const good = frameDefects(frame.features, reference).filter((d) => d !== 'blurry').length === 0;
     const cut = i > 0 && (frame.change > CUT_CHANGE || frameDistance(frames[i - 1]!.features, frame.features) > CUT);
-    if (!good || cut) close(i);
+    // A preview should stop before a fade, not loop through the first part of one: end the run once the
+    // picture has lost a sixth of the contrast of the run's best frame while keeping its layout.
+    const fading = crispest !== undefined && isTransition(frame.features, crispest.features, undefined, FADE_LOSS);
+    if (!good || cut || fading) {
+      close(i);
+      crispest = undefined;
+    }
     if (good && from < 0) from = i;
+    if (from >= 0 && (crispest === undefined || frame.features.contrast > crispest.features.contrast)) crispest = frame;
   });
   close(frames.length);
   if (best === undefined) return undefined;

@@ -80,10 +80,10 @@ function stillnessAt(steps: readonly number[], i: number): number {
  * A frame in a fade or dissolve: the same picture as a neighbour, with much of its contrast gone. A real
  * change of exposure within a shot rarely costs a quarter of the contrast between two samples.
  */
-export function isTransition(f: FrameFeatures, prev: FrameFeatures | undefined, next: FrameFeatures | undefined): boolean {
+export function isTransition(f: FrameFeatures, prev: FrameFeatures | undefined, next: FrameFeatures | undefined, loss = 0.25): boolean {
   for (const other of [prev, next]) {
     if (other === undefined) continue;
-    if (f.contrast < 0.75 * other.contrast && other.contrast > 0.05 && layoutCorrelation(f.layout, other.layout) > 0.85) return true;
+    if (f.contrast < (1 - loss) * other.contrast && other.contrast > 0.05 && layoutCorrelation(f.layout, other.layout) > 0.85) return true;
   }
   return false;
 }

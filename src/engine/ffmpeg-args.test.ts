@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { fitInside, formatTime, gifArgs, scanArgs, stillsArgs, windowChainLength, windowsArgs } from './ffmpeg-args.js';
+
+const size = { width: 320, height: 180 };
+/** The filter names of a graph, in the order ffmpeg numbers them. */
+const filterNames = (graph: string) => graph.split(/[;,]/).map((f) => f.replace(/^\[[^\]]+\]/, '').split(/[=[]/)[0]);
+
+describe('ffmpeg argument builders', () => {
+  it('the keyframe pass skips non-key frames before decoding and streams raw frames with timestamps', () => {
+    const args = scanArgs('in.mp4', { kind: 'keyframes' }, size);
+    expect(args.indexOf('-skip_frame')).toBeLessThan(args.indexOf('-i'));
+    expect(args[args.indexOf('-skip_frame') + 1]).toBe('nokey');
+    expect(args[args.indexOf('-vf') + 1]).toBe('scale=320:180:flags=area,format=rgb24,showinfo');
+    expect(args.slice(-3)).toEqual(['-f', 'rawvideo', 'pipe:1']);
+    expect(args).toContain('passthrough');
+    expect(args).not.toContain('-fps_mode'); // unknown to the 2018 build we fall back to
+  });
+
+  it('timed sampling decodes everything and keeps a fixed rate', () => {
+    const args = scanArgs('in.mp4', { kind: 'timed', fps: 8.333333 }, size);
+    expect(args).not.toContain('-skip_frame');
+    expect(args[args.indexOf('-vf') + 1]).toMatch(/^fps=8\.3333,scale=/);
+  });
+
+  it('batches windows as one seeking input each, with showinfo where windowChainLength says', () => {
+    const args = windowsArgs('in.mp4', [{ start: 1.5, duration: 0.6 }, { start: 10, duration: 0.6 }], size);
+    expect(args.filter((a) => a === '-i')).toHaveLength(2);
+    expect(args.slice(args.indexOf('-ss'), args.indexOf('-ss') + 6)).toEqual(['-ss', '1.500', '-t', '0.600', '-i', 'in.mp4']);
+    const graph = args[args.indexOf('-filter_complex') + 1]!;
+    // ffmpeg numbers parsed filters in order: window k's showinfo is filter k·(L+1)+L.
+    const L = windowChainLength(undefined);
+    expect(filterNames(graph)[L]).toBe('showinfo');
+    expect(filterNames(graph)[2 * L + 1]).toBe('showinfo');
+    expect(graph).toMatch(/concat=n=2:v=1:a=0\[out\]$/);
+    const sampled = windowsArgs('in.mp4', [{ start: 0, duration: 5 }], size, 10);
+    expect(filterNames(sampled[sampled.indexOf('-filter_complex') + 1]!)[windowChainLength(10)]).toBe('showinfo');
+  });
+
+  it('renders each still from its own accurate seek to its own file', () => {
+    const args = stillsArgs('in.mp4', [{ time: 2, out: 'a.png' }, { time: 7.25, out: 'b.png' }], { width: 1920, height: 1080 });
+    expect(args.filter((a) => a === '-ss')).toHaveLength(2);
+    expect(args.filter((a) => a === '-frames:v')).toHaveLength(2);
+    expect(args).toContain('7.250');
+    expect(args.slice(-1)).toEqual(['b.png']);
+    expect(args[args.indexOf('-map') + 1]).toBe('0:v:0');
+    expect(args).toContain('scale=1920:1080:flags=lanczos,setsar=1');
+  });
+
+  it('makes a GIF with a two-pass palette in one process', () => {
+    const args = gifArgs('in.mp4', { start: 3, duration: 3, size: { width: 480, height: 270 }, fps: 10 }, 'p.gif');
+    const graph = args[args.indexOf('-filter_complex') + 1]!;
+    expect(graph).toContain('palettegen');
+    expect(graph).toContain('paletteuse');
+    expect(graph).toContain('fps=10,scale=480:270');
+    expect(args.indexOf('-t')).toBeLessThan(args.indexOf('-i'));
+  });
+
+  it('fits sizes inside a box with even sides and never enlarges', () => {
+    expect(fitInside({ width: 1920, height: 1080 }, 320, 320)).toEqual({ width: 320, height: 180 });
+    expect(fitInside({ width: 1080, height: 1920 }, 320, 320)).toEqual({ width: 180, height: 320 });
+    expect(fitInside({ width: 200, height: 100 }, 320, 320)).toEqual({ width: 200, height: 100 });
+    expect(fitInside({ width: 1001, height: 3 }, 320, 320)).toEqual({ width: 320, height: 2 });
+  });
+
+  it('formats times for ffmpeg without exponents or negatives', () => {
+    expect(formatTime(1e-7)).toBe('0.000');
+    expect(formatTime(-3)).toBe('0.000');
+    expect(formatTime(3723.4567)).toBe('3723.457');
+  });
+});
