@@ -52,6 +52,8 @@ export interface ClipOptions {
   readonly extra?: readonly string[];
   /** Display rotation written into the container (a phone held sideways). */
   readonly rotate?: number;
+  /** Rate control and preset (default: CRF 20, veryfast). */
+  readonly encoding?: readonly string[];
 }
 
 /** Pure: the ffmpeg argv that renders a storyboard. */
@@ -69,7 +71,7 @@ export function storyboardArgs(stretches: readonly Stretch[], out: string, optio
   return [
     '-hide_banner', '-v', 'error', '-nostdin', '-y',
     '-filter_complex', graph, '-map', '[v]',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', ...keyframes,
+    '-c:v', 'libx264', ...(options.encoding ?? ['-preset', 'veryfast', '-crf', '20']), '-pix_fmt', 'yuv420p', ...keyframes,
     ...(options.extra ?? []),
     out,
   ];
