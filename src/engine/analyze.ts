@@ -1,3 +1,5 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError, toAppError } from '../errors.js';
 import type { FfmpegRunner } from './ffmpeg.js';
@@ -69,7 +71,8 @@ export async function analyzeVideo(ffmpeg: FfmpegRunner, file: string, options: 
     .sort((a, b) => b.score - a.score);
   progress(0.85, 'rendering stills');
   const names = ranked.map((_, i) => coverFileName('png', i + 1));
-  const bytes = await renderStills(ffmpeg, file, ranked.map((r, i) => ({ time: r.moment.time, out: join(options.outDir, names[i]!) })), info.display, signal);
+  const squareUpright = info.display.width === info.coded.width && info.display.height === info.coded.height;
+  const bytes = await renderStills(ffmpeg, file, ranked.map((r, i) => ({ time: r.moment.time, out: join(options.outDir, names[i]!) })), info.display, !squareUpright, signal);
   const covers: CoverEntry[] = ranked.map((entry, i): StillEntry => ({
     file: names[i]!, format: 'png', score: entry.score, time: round(entry.moment.time, 3),
     width: info.display.width, height: info.display.height, bytes: bytes[i]!, subscores: entry.subscores,
@@ -147,15 +150,16 @@ function fraction(t: number, duration: number): number {
 }
 
 /**
- * Refines every pick in one batch; a pick whose window turns out to be a fade, a defect or all motion gets
- * its cluster's next-best frame a chance in a second batch.
+ * Refines every pick in one batch; a pick whose window turns out to hold only faded or otherwise defective
+ * frames gets its cluster's next-best frame a chance in a second batch.
  */
 async function refine(ffmpeg: FfmpegRunner, info: VideoInfo, picks: readonly Pick[], size: Size, reference: VideoReference, signal?: AbortSignal): Promise<RefinedMoment[]> {
   const first = await refineMoments(ffmpeg, info.file, picks.map((p) => p.sample), size, info.display, reference, signal);
   const retry = picks.flatMap((pick, i) => {
     const alternative = pick.alternatives[0];
-    const weak = first[i]!.defects.length > 0 || first[i]!.stillness < 0.3;
-    return weak && alternative !== undefined ? [{ i, alternative }] : [];
+    // Only a window with a defect (a fade, a flash) is worth a second look: stillness alone is not, as sensor
+    // noise or film grain makes every frame differ a little from the next.
+    return first[i]!.defects.length > 0 && alternative !== undefined ? [{ i, alternative }] : [];
   });
   if (retry.length === 0) return first;
   const second = await refineMoments(ffmpeg, info.file, retry.map((r) => r.alternative), size, info.display, reference, signal);
@@ -173,18 +177,31 @@ async function makeGifs(
   ffmpeg: FfmpegRunner, info: VideoInfo, duration: number, refined: readonly { pick: Pick; moment: RefinedMoment }[],
   count: number, size: Size, reference: VideoReference, outDir: string, signal?: AbortSignal,
 ): Promise<GifEntry[]> {
+  // Frames decoded at GIF size wait here for the encoder; nothing of it outlives this call.
+  const scratch = await mkdtemp(join(tmpdir(), 'smartcover-gif-'));
+  try {
+    return await makeGifsIn(scratch, ffmpeg, info, duration, refined, count, size, reference, outDir, signal);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function makeGifsIn(
+  scratch: string, ffmpeg: FfmpegRunner, info: VideoInfo, duration: number, refined: readonly { pick: Pick; moment: RefinedMoment }[],
+  count: number, size: Size, reference: VideoReference, outDir: string, signal?: AbortSignal,
+): Promise<GifEntry[]> {
   // Moving, relevant shots first: they make the liveliest previews.
   const candidates = [...refined]
     .sort((a, b) => b.pick.relevance * (0.5 + Math.min(1, b.moment.motion / 0.02)) - a.pick.relevance * (0.5 + Math.min(1, a.moment.motion / 0.02)))
     .map(({ pick, moment }) => ({ time: Math.min(pick.sample.time, moment.time), relevance: pick.relevance }));
   if (candidates.length === 0) candidates.push({ time: 0, relevance: 1 });
-  const segments = await chooseGifSegments(ffmpeg, info.file, candidates, count, duration, size, info.display, reference, signal);
   const gifSize = fitInside(info.display, GIF_BOX, GIF_BOX);
+  const segments = await chooseGifSegments(ffmpeg, info.file, candidates, count, duration, { analysis: size, gif: gifSize, source: info.display }, reference, scratch, signal);
   const scored = segments.map((segment: GifSegment) => ({ segment, ...gifScore(segment.scores, segment.relevance, segment.motion) })).sort((a, b) => b.score - a.score);
   const entries: GifEntry[] = [];
   for (const [i, { segment, score, subscores }] of scored.entries()) {
     const name = coverFileName('gif', i + 1);
-    const bytes = await renderGif(ffmpeg, info.file, { start: segment.start, duration: segment.duration, size: gifSize, fps: GIF_FPS }, join(outDir, name), signal);
+    const bytes = await renderGif(ffmpeg, { raw: segment.raw, size: gifSize, fps: GIF_FPS, first: segment.first, count: segment.count }, join(outDir, name), signal);
     entries.push({
       file: name, format: 'gif', score, time: round(segment.start, 3), duration: segment.duration,
       width: gifSize.width, height: gifSize.height, fps: GIF_FPS, bytes, subscores,

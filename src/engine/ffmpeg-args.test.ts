@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { fitInside, formatTime, gifArgs, scanArgs, stillsArgs, windowChainLength, windowsArgs } from './ffmpeg-args.js';
+import { fitInside, formatTime, gifArgs, scanArgs, showinfoIndex, stillsArgs, windowsArgs } from './ffmpeg-args.js';
 
 const size = { width: 320, height: 180 };
 /** The filter names of a graph, in the order ffmpeg numbers them. */
-const filterNames = (graph: string) => graph.split(/[;,]/).map((f) => f.replace(/^\[[^\]]+\]/, '').split(/[=[]/)[0]);
+const filterNames = (graph: string) => graph.split(/(?<!\\)[;,]/).map((f) => f.replace(/^\[[^\]]+\]/, '').split(/[=[]/)[0]);
 
 describe('ffmpeg argument builders', () => {
   it('the keyframe pass skips non-key frames before decoding and streams raw frames with timestamps', () => {
@@ -22,37 +22,47 @@ describe('ffmpeg argument builders', () => {
     expect(args[args.indexOf('-vf') + 1]).toMatch(/^fps=8\.3333,scale=/);
   });
 
-  it('batches windows as one seeking input each, with showinfo where windowChainLength says', () => {
+  it('batches windows as one seeking input each, with showinfo where showinfoIndex says', () => {
     const args = windowsArgs('in.mp4', [{ start: 1.5, duration: 0.6 }, { start: 10, duration: 0.6 }], size);
     expect(args.filter((a) => a === '-i')).toHaveLength(2);
-    expect(args.slice(args.indexOf('-ss'), args.indexOf('-ss') + 6)).toEqual(['-ss', '1.500', '-t', '0.600', '-i', 'in.mp4']);
-    const graph = args[args.indexOf('-filter_complex') + 1]!;
-    // ffmpeg numbers parsed filters in order: window k's showinfo is filter k·(L+1)+L.
-    const L = windowChainLength(undefined);
-    expect(filterNames(graph)[L]).toBe('showinfo');
-    expect(filterNames(graph)[2 * L + 1]).toBe('showinfo');
-    expect(graph).toMatch(/concat=n=2:v=1:a=0\[out\]$/);
-    const sampled = windowsArgs('in.mp4', [{ start: 0, duration: 5 }], size, 10);
-    expect(filterNames(sampled[sampled.indexOf('-filter_complex') + 1]!)[windowChainLength(10)]).toBe('showinfo');
+    expect(args.slice(args.indexOf('-ss') - 1, args.indexOf('-ss') + 6)).toEqual(['-noaccurate_seek', '-ss', '1.500100', '-t', '0.600', '-i', 'in.mp4']);
+    const graph = (a: string[]) => a[a.indexOf('-filter_complex') + 1]!;
+    // ffmpeg numbers parsed filters in the order the graph names them.
+    for (const [fps, tee] of [[undefined, false], [10, false], [10, true]] as const) {
+      const teeSpec = tee ? { size: { width: 480, height: 270 }, files: ['a.rgb', 'b.rgb'] } : undefined;
+      const names = filterNames(graph(windowsArgs('in.mp4', [{ start: 0, duration: 5 }, { start: 9, duration: 5 }], size, fps, teeSpec)));
+      expect(names[showinfoIndex(0, fps, tee)]).toBe('showinfo');
+      expect(names[showinfoIndex(1, fps, tee)]).toBe('showinfo');
+      expect(names.filter((n) => n === 'showinfo')).toHaveLength(2);
+    }
+    expect(graph(args)).toMatch(/concat=n=2:v=1:a=0\[out\]$/);
   });
 
-  it('renders each still from its own accurate seek to its own file', () => {
-    const args = stillsArgs('in.mp4', [{ time: 2, out: 'a.png' }, { time: 7.25, out: 'b.png' }], { width: 1920, height: 1080 });
+  it('seeks to the keyframe at or before a time without decoding the GOP before it', () => {
+    const args = windowsArgs('in.mp4', [{ start: 10, duration: 1 }], size);
+    // -ss a hair after the wanted frame lands on its keyframe; -noaccurate_seek keeps the frames from there.
+    expect(args.slice(args.indexOf('-noaccurate_seek'), args.indexOf('-noaccurate_seek') + 3)).toEqual(['-noaccurate_seek', '-ss', '10.000100']);
+  });
+
+  it('renders each still from its own seek to its own file, scaling only when asked', () => {
+    const args = stillsArgs('in.mp4', [{ time: 2, out: 'a.png' }, { time: 7.25, out: 'b.png' }], { width: 1920, height: 1080 }, true);
     expect(args.filter((a) => a === '-ss')).toHaveLength(2);
     expect(args.filter((a) => a === '-frames:v')).toHaveLength(2);
-    expect(args).toContain('7.250');
+    expect(args).toContain('7.250100');
     expect(args.slice(-1)).toEqual(['b.png']);
     expect(args[args.indexOf('-map') + 1]).toBe('0:v:0');
-    expect(args).toContain('scale=1920:1080:flags=lanczos,setsar=1');
+    expect(args.find((a) => a.startsWith('select='))).toMatch(/^select=gte\(t\\,-0\.0006\),scale=1920:1080:flags=lanczos,setsar=1$/);
+    const unscaled = stillsArgs('in.mp4', [{ time: 2, out: 'a.png' }], { width: 1920, height: 1080 }, false);
+    expect(unscaled.find((a) => a.startsWith('select='))).not.toContain('scale');
   });
 
-  it('makes a GIF with a two-pass palette in one process', () => {
-    const args = gifArgs('in.mp4', { start: 3, duration: 3, size: { width: 480, height: 270 }, fps: 10 }, 'p.gif');
+  it('makes a GIF from frames decoded earlier, with a two-pass palette in one process', () => {
+    const args = gifArgs({ raw: 'w.rgb', size: { width: 480, height: 270 }, fps: 10, first: 4, count: 30 }, 'p.gif');
     const graph = args[args.indexOf('-filter_complex') + 1]!;
+    expect(graph).toContain('trim=start_frame=4:end_frame=34');
     expect(graph).toContain('palettegen');
     expect(graph).toContain('paletteuse');
-    expect(graph).toContain('fps=10,scale=480:270');
-    expect(args.indexOf('-t')).toBeLessThan(args.indexOf('-i'));
+    expect(args.slice(0, args.indexOf('-i') + 2)).toContain('480x270');
   });
 
   it('fits sizes inside a box with even sides and never enlarges', () => {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { FfmpegRunner } from './ffmpeg.js';
 import type { Size } from './ffmpeg-args.js';
 import { frameDistance } from './features.js';
@@ -13,6 +14,10 @@ export interface GifCandidate {
 export interface GifSegment {
   readonly start: number;
   readonly duration: number;
+  /** The segment's frames, already decoded at GIF size: frames [first, first + count) of this raw file. */
+  readonly raw: string;
+  readonly first: number;
+  readonly count: number;
   /** Mean frame-to-frame luma change at the GIF's frame rate, 0..1. */
   readonly motion: number;
   readonly relevance: number;
@@ -36,7 +41,8 @@ const MAX_TRIES = 3;
  * Finds, from each candidate on, the longest run of good frames with no cut in it, and takes runs that are
  * long enough and move. Candidates are looked at `count` at a time in one ffmpeg process; a static or
  * cut-short one costs one more round, up to MAX_TRIES. When nothing qualifies (a slideshow, a one-second
- * clip) the best runs found are used, shortened to what exists.
+ * clip) the best runs found are used, shortened to what exists. Each window is decoded once: the same
+ * process writes its frames at GIF size into `scratch`, and the GIF is encoded from those.
  */
 export async function chooseGifSegments(
   ffmpeg: FfmpegRunner,
@@ -44,9 +50,9 @@ export async function chooseGifSegments(
   candidates: readonly GifCandidate[],
   count: number,
   videoDuration: number,
-  size: Size,
-  source: Size,
+  sizes: { readonly analysis: Size; readonly gif: Size; readonly source: Size },
   reference: VideoReference,
+  scratch: string,
   signal?: AbortSignal,
 ): Promise<GifSegment[]> {
   const chosen: GifSegment[] = [];
@@ -61,10 +67,11 @@ export async function chooseGifSegments(
     }
     if (round.length === 0) break;
     tried += round.length;
-    const windows = round.map((c) => ({ start: c.time, duration: Math.min(GIF_MAX_SECONDS + 0.5, remaining(videoDuration, c.time)) }));
-    const frames = await readWindows(ffmpeg, file, windows, size, source, { signal, fps: GIF_FPS });
+    const windows = round.map((c) => ({ start: c.time, duration: Math.min(GIF_TARGET_SECONDS + 0.5, remaining(videoDuration, c.time)) }));
+    const files = round.map((_, k) => join(scratch, `gif-window-${tried - round.length + k}.rgb`));
+    const frames = await readWindows(ffmpeg, file, windows, sizes.analysis, sizes.source, { signal, fps: GIF_FPS, tee: { size: sizes.gif, files } });
     round.forEach((candidate, k) => {
-      const segment = bestRun(frames[k] ?? [], candidate.relevance, reference);
+      const segment = bestRun(frames[k] ?? [], candidate.relevance, reference, files[k]!);
       if (segment === undefined) return;
       const longEnough = segment.duration >= Math.min(GIF_MIN_SECONDS, videoDuration * 0.9);
       if (longEnough && segment.motion >= STATIC_MOTION && chosen.length < count) chosen.push(segment);
@@ -80,7 +87,7 @@ export async function chooseGifSegments(
 }
 
 function remaining(videoDuration: number, start: number): number {
-  return Number.isFinite(videoDuration) ? videoDuration - start : GIF_MAX_SECONDS + 0.5;
+  return Number.isFinite(videoDuration) ? videoDuration - start : GIF_TARGET_SECONDS + 0.5;
 }
 
 /** Whether a GIF starting at `time` (at most GIF_MAX_SECONDS long) would share frames with `other`. */
@@ -91,7 +98,7 @@ function overlaps(other: GifSegment | GifCandidate, time: number): boolean {
 }
 
 /** Pure: the longest run of good frames without a cut, capped at the target length. Exported for tests. */
-export function bestRun(frames: readonly WindowFrame[], relevance: number, reference: VideoReference): GifSegment | undefined {
+export function bestRun(frames: readonly WindowFrame[], relevance: number, reference: VideoReference, raw: string): GifSegment | undefined {
   let best: { from: number; to: number } | undefined;
   let from = -1;
   const close = (to: number): void => {
@@ -124,7 +131,10 @@ export function bestRun(frames: readonly WindowFrame[], relevance: number, refer
   const middle = frames[Math.floor((best.from + last - 1) / 2)]!;
   return {
     start,
-    duration: Number(duration.toFixed(3)),
+    duration: Number(((last - best.from) * period).toFixed(3)),
+    raw,
+    first: best.from,
+    count: last - best.from,
     motion: last - best.from > 1 ? change / (last - best.from - 1) : 0,
     relevance,
     scores: qualityOf(middle.features, reference),

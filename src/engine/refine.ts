@@ -16,7 +16,7 @@ export interface RefinedMoment {
 }
 
 /** A keyframe is often the first frame of a shot (encoders put one at every cut): look just after it. */
-export const REFINE_SECONDS = 0.6;
+export const REFINE_SECONDS = 0.4;
 /** Frame-to-frame luma change at which a frame counts as not still at all. */
 const STILL_CHANGE = 0.03;
 

@@ -1,0 +1,18 @@
+import type { AnalyzeOptions } from '../engine/analyze.js';
+import type { Manifest } from '../engine/manifest.js';
+import type { BlobStore, Clock, Store, TaskQueue } from './ports.js';
+
+/** The engine as the service uses it: a video file in, covers in a directory and their manifest out. */
+export interface CoverEngine {
+  analyze(file: string, options: AnalyzeOptions): Promise<Manifest>;
+}
+
+/** Everything the use-cases need, built once by the composition root. */
+export interface ServiceDeps {
+  readonly store: Store;
+  readonly blobs: BlobStore;
+  readonly queue: TaskQueue;
+  readonly clock: Clock;
+  /** New 32-hex-character ids; randomness is an argument so tests can fix it. */
+  readonly newId: () => string;
+}

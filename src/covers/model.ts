@@ -1,0 +1,100 @@
+/**
+ * The domain of the smart-cover service: accounts and their keys, videos, AI templates, jobs and the covers
+ * jobs publish. Plain data; wire names (PascalCase) live only in api/rpc/actions.
+ */
+
+export interface Account {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: Date;
+}
+
+export type KeyStatus = 'Active' | 'Inactive';
+
+export interface AccessKey {
+  readonly id: string;
+  /** Kept as is: HMAC verification needs it. Printed once at creation, never listed or logged. */
+  readonly secret: string;
+  readonly accountId: string;
+  readonly status: KeyStatus;
+  readonly createdAt: Date;
+}
+
+export type VideoStatus = 'Uploading' | 'UploadSucc' | 'UploadFail' | 'Normal';
+
+export interface Video {
+  readonly id: string;
+  readonly accountId: string;
+  readonly title: string;
+  readonly description: string;
+  /** Path (no host, unsigned) of the cover set by a job with SetDefaultCover, or a URL the user gave. */
+  readonly coverUrl: string;
+  readonly status: VideoStatus;
+  /** Seconds; 0 until known. */
+  readonly duration: number;
+  readonly size: number;
+  /** Blob key of the source file; empty until uploaded. */
+  readonly sourceKey: string;
+  readonly sourceUrl: string;
+  /** Why an upload failed (UploadFail). */
+  readonly errorCode: string;
+  readonly errorMessage: string;
+  readonly createdAt: Date;
+  readonly modifiedAt: Date;
+}
+
+export interface TemplateConfig {
+  readonly format: 'png' | 'gif';
+  readonly setDefaultCover: boolean;
+  /** ours: how many covers of that format (png 1–20, default 5; gif 1–5, default 1). */
+  readonly count: number;
+}
+
+export interface Template {
+  readonly id: string;
+  /** Empty for the built-in System templates, which every account sees. */
+  readonly accountId: string;
+  readonly name: string;
+  readonly type: 'AIImage';
+  readonly config: TemplateConfig;
+  readonly source: 'System' | 'Custom';
+  readonly createdAt: Date;
+  readonly modifiedAt: Date;
+}
+
+export type JobStatus = 'init' | 'processing' | 'success' | 'fail';
+
+export interface Job {
+  readonly id: string;
+  readonly accountId: string;
+  readonly videoId: string;
+  readonly templateId: string;
+  /** The template as it was when the job was submitted. */
+  readonly templateConfig: TemplateConfig;
+  readonly userData: string;
+  readonly status: JobStatus;
+  readonly code: string;
+  readonly message: string;
+  /** The covers' scores and unsigned paths, once the job succeeded. */
+  readonly result: readonly { score: number; path: string }[];
+  readonly createdAt: Date;
+  readonly modifiedAt: Date;
+}
+
+export interface Cover {
+  readonly id: string;
+  readonly accountId: string;
+  readonly videoId: string;
+  readonly jobId: string;
+  readonly version: number;
+  readonly format: 'png' | 'gif';
+  readonly score: number;
+  /** Position in the video, seconds. */
+  readonly time: number;
+  /** Unsigned path, starting with '/': /<VideoId>/image/ai/<JobId>-00001.png; also the blob key without the '/'. */
+  readonly path: string;
+  readonly width: number;
+  readonly height: number;
+  readonly bytes: number;
+  readonly createdAt: Date;
+}

@@ -1,0 +1,103 @@
+import type { Readable } from 'node:stream';
+import type { AccessKey, Account, Cover, Job, JobStatus, KeyStatus, Template, TemplateConfig, Video } from './model.js';
+
+/**
+ * What the domain needs from the outside, as interfaces. storage/ and queue/ implement them; the domain
+ * never imports those folders.
+ */
+
+export interface Store {
+  // Accounts and keys
+  ensureAccount(name: string, id: string, now: Date): Promise<Account>;
+  findAccount(id: string): Promise<Account | undefined>;
+  insertAccessKey(key: AccessKey): Promise<void>;
+  findAccessKey(id: string): Promise<AccessKey | undefined>;
+  listAccessKeys(): Promise<(Omit<AccessKey, 'secret'> & { accountName: string })[]>;
+  setAccessKeyStatus(id: string, status: KeyStatus): Promise<boolean>;
+
+  // Videos
+  insertVideo(video: Video): Promise<void>;
+  findVideo(accountId: string, id: string): Promise<Video | undefined>;
+  /** For background work, which acts for whichever account owns the video. */
+  findVideoById(id: string): Promise<Video | undefined>;
+  updateVideo(accountId: string, id: string, patch: VideoPatch, now: Date): Promise<Video | undefined>;
+  /** Deletes a video with its jobs and covers; returns the blob keys that are now orphaned. */
+  deleteVideo(accountId: string, id: string): Promise<string[] | undefined>;
+
+  // Templates (System templates have accountId '' and are visible to every account)
+  insertTemplate(template: Template): Promise<void>;
+  findTemplate(accountId: string, id: string): Promise<Template | undefined>;
+  listTemplates(accountId: string): Promise<Template[]>;
+  updateTemplate(accountId: string, id: string, patch: { name?: string; config?: TemplateConfig }, now: Date): Promise<Template | undefined>;
+  deleteTemplate(accountId: string, id: string): Promise<boolean>;
+  defaultTemplateId(accountId: string): Promise<string | undefined>;
+  setDefaultTemplate(accountId: string, templateId: string): Promise<void>;
+
+  // Jobs
+  insertJob(job: Job): Promise<void>;
+  findJob(id: string): Promise<Job | undefined>;
+  findJobs(accountId: string, ids: readonly string[]): Promise<Job[]>;
+  /** Jobs that are not finished: re-enqueued at start so that nothing submitted is ever lost. */
+  unfinishedJobIds(): Promise<string[]>;
+  setJobStatus(id: string, status: JobStatus, outcome: { code: string; message: string }, now: Date): Promise<void>;
+  /**
+   * In one transaction: the job's covers under the video's next version, the job marked success with its
+   * result, and, when asked, the video's cover. Returns the version, or undefined when the job had already
+   * been published (a repeated run publishes nothing twice).
+   */
+  publishCovers(input: PublishInput, now: Date): Promise<number | undefined>;
+
+  // Covers
+  listCovers(accountId: string, videoId: string): Promise<Cover[]>;
+  /** Deletes the account's covers among `ids`; returns what was deleted. */
+  deleteCovers(accountId: string, ids: readonly string[]): Promise<Cover[]>;
+
+  // Replay protection
+  /** Records a signature nonce; false when the key already used it and it has not expired. */
+  rememberNonce(keyId: string, nonce: string, expiresAt: Date, now: Date): Promise<boolean>;
+
+  close(): Promise<void>;
+}
+
+export type VideoPatch = Partial<Pick<Video, 'title' | 'description' | 'coverUrl' | 'status' | 'duration' | 'size' | 'sourceKey' | 'errorCode' | 'errorMessage'>>;
+
+export interface PublishInput {
+  readonly jobId: string;
+  readonly covers: readonly Omit<Cover, 'version'>[];
+  readonly result: Job['result'];
+  /** Set the video's CoverURL to this path. */
+  readonly coverPath?: string | undefined;
+}
+
+/** Files: sources and covers, by key (a relative path such as "<VideoId>/image/ai/<JobId>-00001.png"). */
+export interface BlobStore {
+  /** Stores a local file under `key` (replacing what was there). */
+  put(key: string, localFile: string, contentType: string): Promise<void>;
+  /** Runs `use` with a local path holding the blob (the file itself, or a temporary download). */
+  withLocalFile<T>(key: string, use: (path: string) => Promise<T>): Promise<T>;
+  /** A readable stream and its size; not_found when absent. */
+  open(key: string): Promise<{ stream: Readable; size: number }>;
+  delete(keys: readonly string[]): Promise<void>;
+}
+
+/** Background work, as one discriminated union: the worker's handler table is checked by the compiler. */
+export type Task =
+  | { readonly kind: 'cover.generate'; readonly jobId: string }
+  | { readonly kind: 'callback.deliver'; readonly jobId: string; readonly url: string }
+  | { readonly kind: 'video.fetch'; readonly videoId: string; readonly url: string }
+  | { readonly kind: 'files.delete'; readonly keys: readonly string[] };
+
+export interface TaskQueue {
+  /**
+   * Queues a task. A task with the same dedupe key that is still queued or running is not queued twice,
+   * so re-enqueueing after a crash is always safe.
+   */
+  enqueue(task: Task, options?: { delayMs?: number; dedupeKey?: string }): Promise<void>;
+}
+
+/** How a handler's run ended; thrown errors count as `retry`. */
+export type TaskOutcome = { readonly status: 'done' } | { readonly status: 'failed'; readonly reason: string };
+
+export interface Clock {
+  now(): Date;
+}

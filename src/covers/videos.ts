@@ -1,0 +1,123 @@
+import { extname } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { AppError } from '../errors.js';
+import type { ServiceDeps } from './deps.js';
+import type { Video } from './model.js';
+import type { TaskOutcome, VideoPatch } from './ports.js';
+
+/** Reads a video's duration, or rejects a file that is not a usable video (invalid_media). */
+export type VideoProber = (file: string) => Promise<{ duration: number }>;
+
+/** Downloads a URL to a local file within limits; rejects with a clear AppError. */
+export type UrlFetcher = (url: string, destination: string, signal?: AbortSignal) => Promise<{ bytes: number }>;
+
+export class VideoService {
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly probe: VideoProber,
+    private readonly fetchUrl: UrlFetcher,
+    private readonly scratch: () => Promise<{ dir: string; dispose: () => Promise<void> }>,
+  ) {}
+
+  /** `smartcover videos import`: checks the file is a video, stores it, and the video is ready at once. */
+  async importFile(accountId: string, file: string, title: string): Promise<Video> {
+    const { duration } = await this.probe(file);
+    const id = this.deps.newId();
+    const sourceKey = `${id}/source${safeExtension(file)}`;
+    await this.deps.blobs.put(sourceKey, file, 'application/octet-stream');
+    const now = this.deps.clock.now();
+    const video: Video = {
+      id, accountId, title, description: '', coverUrl: '', status: 'Normal', duration, size: (await stat(file)).size,
+      sourceKey, sourceUrl: '', errorCode: '', errorMessage: '', createdAt: now, modifiedAt: now,
+    };
+    await this.deps.store.insertVideo(video);
+    return video;
+  }
+
+  /** UploadMediaByURL: one video per URL, status Uploading, fetched in the background. */
+  async uploadByUrl(accountId: string, uploads: readonly { url: string; title: string; description: string }[]): Promise<{ jobId: string; url: string; videoId: string }[]> {
+    const result: { jobId: string; url: string; videoId: string }[] = [];
+    for (const upload of uploads) {
+      const id = this.deps.newId();
+      const now = this.deps.clock.now();
+      await this.deps.store.insertVideo({
+        id, accountId, title: upload.title, description: upload.description, coverUrl: '', status: 'Uploading', duration: 0, size: 0,
+        sourceKey: '', sourceUrl: upload.url, errorCode: '', errorMessage: '', createdAt: now, modifiedAt: now,
+      });
+      await this.deps.queue.enqueue({ kind: 'video.fetch', videoId: id, url: upload.url }, { dedupeKey: `video.fetch:${id}` });
+      result.push({ jobId: this.deps.newId(), url: upload.url, videoId: id });
+    }
+    return result;
+  }
+
+  /** The worker's half of UploadMediaByURL. A bad URL or file ends in UploadFail with the reason, not a retry. */
+  async fetchSource(videoId: string, url: string, signal?: AbortSignal): Promise<TaskOutcome> {
+    const video = await this.deps.store.findVideoById(videoId);
+    if (video === undefined || video.status !== 'Uploading') return { status: 'done' };
+    const scratch = await this.scratch();
+    try {
+      const local = `${scratch.dir}/source${safeExtension(new URL(url).pathname)}`;
+      let bytes: number;
+      let duration: number;
+      try {
+        ({ bytes } = await this.fetchUrl(url, local, signal));
+        ({ duration } = await this.probe(local));
+      } catch (error) {
+        if (error instanceof AppError && ['invalid_argument', 'invalid_media', 'forbidden', 'not_found'].includes(error.kind)) {
+          await this.update(video.accountId, video.id, { status: 'UploadFail', errorCode: uploadErrorCode(error), errorMessage: error.message });
+          return { status: 'failed', reason: error.message };
+        }
+        throw error;
+      }
+      const sourceKey = `${video.id}/source${safeExtension(local)}`;
+      await this.deps.blobs.put(sourceKey, local, 'application/octet-stream');
+      await this.update(video.accountId, video.id, { status: 'Normal', sourceKey, size: bytes, duration, errorCode: '', errorMessage: '' });
+      return { status: 'done' };
+    } finally {
+      await scratch.dispose();
+    }
+  }
+
+  async get(accountId: string, id: string): Promise<Video> {
+    const video = await this.deps.store.findVideo(accountId, id);
+    if (video === undefined) throw videoNotFound();
+    return video;
+  }
+
+  async update(accountId: string, id: string, patch: VideoPatch): Promise<void> {
+    const updated = await this.deps.store.updateVideo(accountId, id, patch, this.deps.clock.now());
+    if (updated === undefined) throw videoNotFound();
+  }
+
+  /** Deletes videos; their files go in the background. Returns the ids that did not exist (for this account). */
+  async delete(accountId: string, ids: readonly string[]): Promise<{ missing: string[] }> {
+    const missing: string[] = [];
+    for (const id of ids) {
+      const keys = await this.deps.store.deleteVideo(accountId, id);
+      if (keys === undefined) missing.push(id);
+      else if (keys.length > 0) await this.deps.queue.enqueue({ kind: 'files.delete', keys });
+    }
+    return { missing };
+  }
+}
+
+export function videoNotFound(): AppError {
+  return new AppError('not_found', 'The video does not exist.', { details: { resource: 'video' } });
+}
+
+/** Keeps a short, plain extension (".mp4"); anything odd becomes ".bin" so keys stay predictable. */
+function safeExtension(path: string): string {
+  const ext = extname(path).toLowerCase();
+  return /^\.[a-z0-9]{1,5}$/.test(ext) ? ext : '.bin';
+}
+
+function uploadErrorCode(error: AppError): string {
+  switch (error.kind) {
+    case 'invalid_media':
+      return 'InvalidMedia';
+    case 'forbidden':
+      return 'URLForbidden';
+    default:
+      return error.details['reason'] === 'too_large' ? 'FileTooLarge' : 'FetchFailed';
+  }
+}

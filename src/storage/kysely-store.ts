@@ -1,0 +1,263 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { AccessKey, Account, Cover, Job, JobStatus, KeyStatus, Template, TemplateConfig, Video } from '../covers/model.js';
+import type { PublishInput, Store, VideoPatch } from '../covers/ports.js';
+import type { Database } from './schema.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/**
+ * The metadata store on Kysely: the same queries for SQLite and PostgreSQL. Every query that takes an
+ * account id filters by it, so one account can never read or change another's rows.
+ */
+export class KyselyStore implements Store {
+  constructor(
+    readonly db: Kysely<Database>,
+    /** PostgreSQL needs row locks to serialise publishing versions; SQLite serialises every write anyway. */
+    private readonly lockRows: boolean,
+  ) {}
+
+  async ensureAccount(name: string, id: string, now: Date): Promise<Account> {
+    await this.db.insertInto('accounts').values({ id, name, default_template_id: null, created_at: iso(now) })
+      .onConflict((oc) => oc.column('name').doNothing()).execute();
+    const row = await this.db.selectFrom('accounts').selectAll().where('name', '=', name).executeTakeFirstOrThrow();
+    return { id: row.id, name: row.name, createdAt: new Date(row.created_at) };
+  }
+
+  async findAccount(id: string): Promise<Account | undefined> {
+    const row = await this.db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : { id: row.id, name: row.name, createdAt: new Date(row.created_at) };
+  }
+
+  async insertAccessKey(key: AccessKey): Promise<void> {
+    await this.db.insertInto('access_keys').values({ id: key.id, secret: key.secret, account_id: key.accountId, status: key.status, created_at: iso(key.createdAt) }).execute();
+  }
+
+  async findAccessKey(id: string): Promise<AccessKey | undefined> {
+    const row = await this.db.selectFrom('access_keys').selectAll().where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : { id: row.id, secret: row.secret, accountId: row.account_id, status: row.status as KeyStatus, createdAt: new Date(row.created_at) };
+  }
+
+  async listAccessKeys(): Promise<(Omit<AccessKey, 'secret'> & { accountName: string })[]> {
+    const rows = await this.db.selectFrom('access_keys').innerJoin('accounts', 'accounts.id', 'access_keys.account_id')
+      .select(['access_keys.id', 'access_keys.account_id', 'access_keys.status', 'access_keys.created_at', 'accounts.name'])
+      .orderBy('access_keys.created_at').execute();
+    return rows.map((r) => ({ id: r.id, accountId: r.account_id, status: r.status as KeyStatus, createdAt: new Date(r.created_at), accountName: r.name }));
+  }
+
+  async setAccessKeyStatus(id: string, status: KeyStatus): Promise<boolean> {
+    const result = await this.db.updateTable('access_keys').set({ status }).where('id', '=', id).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async insertVideo(video: Video): Promise<void> {
+    await this.db.insertInto('videos').values(videoRow(video)).execute();
+  }
+
+  async findVideo(accountId: string, id: string): Promise<Video | undefined> {
+    const row = await this.db.selectFrom('videos').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
+    return row === undefined ? undefined : toVideo(row);
+  }
+
+  async findVideoById(id: string): Promise<Video | undefined> {
+    const row = await this.db.selectFrom('videos').selectAll().where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : toVideo(row);
+  }
+
+  async updateVideo(accountId: string, id: string, patch: VideoPatch, now: Date): Promise<Video | undefined> {
+    const set: Partial<Database['videos']> = { modified_at: iso(now) };
+    if (patch.title !== undefined) set.title = patch.title;
+    if (patch.description !== undefined) set.description = patch.description;
+    if (patch.coverUrl !== undefined) set.cover_url = patch.coverUrl;
+    if (patch.status !== undefined) set.status = patch.status;
+    if (patch.duration !== undefined) set.duration = patch.duration;
+    if (patch.size !== undefined) set.size = patch.size;
+    if (patch.sourceKey !== undefined) set.source_key = patch.sourceKey;
+    if (patch.errorCode !== undefined) set.error_code = patch.errorCode;
+    if (patch.errorMessage !== undefined) set.error_message = patch.errorMessage;
+    await this.db.updateTable('videos').set(set).where('id', '=', id).where('account_id', '=', accountId).execute();
+    return this.findVideo(accountId, id);
+  }
+
+  async deleteVideo(accountId: string, id: string): Promise<string[] | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const video = await trx.selectFrom('videos').select(['source_key']).where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
+      if (video === undefined) return undefined;
+      const covers = await trx.selectFrom('covers').select('path').where('video_id', '=', id).execute();
+      await trx.deleteFrom('covers').where('video_id', '=', id).execute();
+      await trx.deleteFrom('jobs').where('video_id', '=', id).execute();
+      await trx.deleteFrom('videos').where('id', '=', id).execute();
+      return [...(video.source_key === '' ? [] : [video.source_key]), ...covers.map((c) => c.path.slice(1))];
+    });
+  }
+
+  async insertTemplate(t: Template): Promise<void> {
+    await this.db.insertInto('templates').values({
+      id: t.id, account_id: t.accountId, name: t.name, type: t.type, config: JSON.stringify(t.config), source: t.source,
+      created_at: iso(t.createdAt), modified_at: iso(t.modifiedAt),
+    }).execute();
+  }
+
+  async findTemplate(accountId: string, id: string): Promise<Template | undefined> {
+    const row = await this.db.selectFrom('templates').selectAll().where('id', '=', id)
+      .where((eb) => eb.or([eb('account_id', '=', accountId), eb('account_id', '=', '')])).executeTakeFirst();
+    return row === undefined ? undefined : toTemplate(row);
+  }
+
+  async listTemplates(accountId: string): Promise<Template[]> {
+    const rows = await this.db.selectFrom('templates').selectAll()
+      .where((eb) => eb.or([eb('account_id', '=', accountId), eb('account_id', '=', '')]))
+      .orderBy('source', 'desc').orderBy('created_at').orderBy('id').execute();
+    return rows.map(toTemplate);
+  }
+
+  async updateTemplate(accountId: string, id: string, patch: { name?: string; config?: TemplateConfig }, now: Date): Promise<Template | undefined> {
+    const set: Partial<Database['templates']> = { modified_at: iso(now) };
+    if (patch.name !== undefined) set.name = patch.name;
+    if (patch.config !== undefined) set.config = JSON.stringify(patch.config);
+    await this.db.updateTable('templates').set(set).where('id', '=', id).where('account_id', '=', accountId).execute();
+    return this.findTemplate(accountId, id);
+  }
+
+  async deleteTemplate(accountId: string, id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('templates').where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async defaultTemplateId(accountId: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('accounts').select('default_template_id').where('id', '=', accountId).executeTakeFirst();
+    return row?.default_template_id ?? undefined;
+  }
+
+  async setDefaultTemplate(accountId: string, templateId: string): Promise<void> {
+    await this.db.updateTable('accounts').set({ default_template_id: templateId }).where('id', '=', accountId).execute();
+  }
+
+  async insertJob(job: Job): Promise<void> {
+    await this.db.insertInto('jobs').values({
+      id: job.id, account_id: job.accountId, video_id: job.videoId, template_id: job.templateId, template_config: JSON.stringify(job.templateConfig),
+      user_data: job.userData, status: job.status, code: job.code, message: job.message, result: JSON.stringify(job.result),
+      created_at: iso(job.createdAt), modified_at: iso(job.modifiedAt),
+    }).execute();
+  }
+
+  async findJob(id: string): Promise<Job | undefined> {
+    const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : toJob(row);
+  }
+
+  async findJobs(accountId: string, ids: readonly string[]): Promise<Job[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('jobs').selectAll().where('account_id', '=', accountId).where('id', 'in', [...ids]).execute();
+    const byId = new Map(rows.map((r) => [r.id, toJob(r)]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  async unfinishedJobIds(): Promise<string[]> {
+    const rows = await this.db.selectFrom('jobs').select('id').where('status', 'in', ['init', 'processing']).orderBy('created_at').execute();
+    return rows.map((r) => r.id);
+  }
+
+  async setJobStatus(id: string, status: JobStatus, outcome: { code: string; message: string }, now: Date): Promise<void> {
+    await this.db.updateTable('jobs').set({ status, code: outcome.code, message: outcome.message, modified_at: iso(now) })
+      .where('id', '=', id).where('status', 'not in', ['success', 'fail']).execute();
+  }
+
+  async publishCovers(input: PublishInput, now: Date): Promise<number | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const job = await trx.selectFrom('jobs').select(['status', 'video_id']).where('id', '=', input.jobId).executeTakeFirst();
+      if (job === undefined || job.status === 'success' || job.status === 'fail') return undefined;
+      let videoQuery = trx.selectFrom('videos').select('id').where('id', '=', job.video_id);
+      if (this.lockRows) videoQuery = videoQuery.forUpdate();
+      if ((await videoQuery.executeTakeFirst()) === undefined) return undefined;
+      const top = await trx.selectFrom('covers').select((eb) => eb.fn.max('version').as('v')).where('video_id', '=', job.video_id).executeTakeFirst();
+      const version = Number(top?.v ?? 0) + 1;
+      if (input.covers.length > 0) {
+        await trx.insertInto('covers').values(input.covers.map((c) => ({
+          id: c.id, account_id: c.accountId, video_id: c.videoId, job_id: c.jobId, version, format: c.format, score: c.score, time: c.time,
+          path: c.path, width: c.width, height: c.height, bytes: c.bytes, created_at: iso(c.createdAt),
+        }))).execute();
+      }
+      await trx.updateTable('jobs').set({ status: 'success', code: '', message: '', result: JSON.stringify(input.result), modified_at: iso(now) })
+        .where('id', '=', input.jobId).execute();
+      if (input.coverPath !== undefined) {
+        await trx.updateTable('videos').set({ cover_url: input.coverPath, modified_at: iso(now) }).where('id', '=', job.video_id).execute();
+      }
+      return version;
+    });
+  }
+
+  async listCovers(accountId: string, videoId: string): Promise<Cover[]> {
+    const rows = await this.db.selectFrom('covers').selectAll().where('video_id', '=', videoId).where('account_id', '=', accountId)
+      .orderBy('score', 'desc').orderBy('version', 'desc').orderBy('path').execute();
+    return rows.map(toCover);
+  }
+
+  async deleteCovers(accountId: string, ids: readonly string[]): Promise<Cover[]> {
+    if (ids.length === 0) return [];
+    return this.db.transaction().execute(async (trx) => {
+      const rows = await trx.selectFrom('covers').selectAll().where('account_id', '=', accountId).where('id', 'in', [...ids]).execute();
+      if (rows.length > 0) await trx.deleteFrom('covers').where('id', 'in', rows.map((r) => r.id)).execute();
+      return rows.map(toCover);
+    });
+  }
+
+  async rememberNonce(keyId: string, nonce: string, expiresAt: Date, now: Date): Promise<boolean> {
+    // Insert, or take over an expired entry; an unexpired one makes this a replay (nothing changes).
+    const result = await this.db.insertInto('nonces').values({ key_id: keyId, nonce, expires_at: iso(expiresAt) })
+      .onConflict((oc) => oc.columns(['key_id', 'nonce']).doUpdateSet({ expires_at: iso(expiresAt) }).where('nonces.expires_at', '<', iso(now)))
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  /** Forgets nonces whose window has passed (called periodically). */
+  async purgeNonces(now: Date): Promise<void> {
+    await this.db.deleteFrom('nonces').where('expires_at', '<', iso(now)).execute();
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+export function iso(date: Date): string {
+  return date.toISOString();
+}
+
+function videoRow(v: Video): Database['videos'] {
+  return {
+    id: v.id, account_id: v.accountId, title: v.title, description: v.description, cover_url: v.coverUrl, status: v.status,
+    duration: v.duration, size: v.size, source_key: v.sourceKey, source_url: v.sourceUrl, error_code: v.errorCode,
+    error_message: v.errorMessage, created_at: iso(v.createdAt), modified_at: iso(v.modifiedAt),
+  };
+}
+
+function toVideo(r: Selectable<Database['videos']>): Video {
+  return {
+    id: r.id, accountId: r.account_id, title: r.title, description: r.description, coverUrl: r.cover_url, status: r.status as Video['status'],
+    duration: Number(r.duration), size: Number(r.size), sourceKey: r.source_key, sourceUrl: r.source_url, errorCode: r.error_code,
+    errorMessage: r.error_message, createdAt: new Date(r.created_at), modifiedAt: new Date(r.modified_at),
+  };
+}
+
+function toTemplate(r: Selectable<Database['templates']>): Template {
+  return {
+    id: r.id, accountId: r.account_id, name: r.name, type: 'AIImage', config: JSON.parse(r.config) as TemplateConfig,
+    source: r.source as Template['source'], createdAt: new Date(r.created_at), modifiedAt: new Date(r.modified_at),
+  };
+}
+
+function toJob(r: Selectable<Database['jobs']>): Job {
+  return {
+    id: r.id, accountId: r.account_id, videoId: r.video_id, templateId: r.template_id, templateConfig: JSON.parse(r.template_config) as TemplateConfig,
+    userData: r.user_data, status: r.status as JobStatus, code: r.code, message: r.message, result: JSON.parse(r.result) as Job['result'],
+    createdAt: new Date(r.created_at), modifiedAt: new Date(r.modified_at),
+  };
+}
+
+function toCover(r: Selectable<Database['covers']>): Cover {
+  return {
+    id: r.id, accountId: r.account_id, videoId: r.video_id, jobId: r.job_id, version: Number(r.version), format: r.format as Cover['format'],
+    score: Number(r.score), time: Number(r.time), path: r.path, width: Number(r.width), height: Number(r.height), bytes: Number(r.bytes),
+    createdAt: new Date(r.created_at),
+  };
+}

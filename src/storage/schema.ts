@@ -1,0 +1,29 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table shapes as Kysely sees them. Times are ISO-8601 UTC text (the same in SQLite and PostgreSQL, and
+ * they sort as text); JSON is text.
+ */
+export interface Database {
+  accounts: { id: string; name: string; default_template_id: string | null; created_at: string };
+  access_keys: { id: string; secret: string; account_id: string; status: string; created_at: string };
+  videos: {
+    id: string; account_id: string; title: string; description: string; cover_url: string; status: string;
+    duration: number; size: number; source_key: string; source_url: string; error_code: string; error_message: string;
+    created_at: string; modified_at: string;
+  };
+  templates: { id: string; account_id: string; name: string; type: string; config: string; source: string; created_at: string; modified_at: string };
+  jobs: {
+    id: string; account_id: string; video_id: string; template_id: string; template_config: string; user_data: string;
+    status: string; code: string; message: string; result: string; created_at: string; modified_at: string;
+  };
+  covers: {
+    id: string; account_id: string; video_id: string; job_id: string; version: number; format: string; score: number; time: number;
+    path: string; width: number; height: number; bytes: number; created_at: string;
+  };
+  nonces: { key_id: string; nonce: string; expires_at: string };
+  tasks: {
+    id: Generated<number>; kind: string; payload: string; dedupe_key: string | null; state: string; run_at: string;
+    attempts: number; max_attempts: number; lease_until: string | null; last_error: string; created_at: string;
+  };
+}
