@@ -3,14 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError, toAppError } from '../errors.js';
 import type { FfmpegRunner } from './ffmpeg.js';
-import { fitInside, scanArgs, type ScanMode, type Size } from './ffmpeg-args.js';
+import { fitInside, scanArgs, type RenderJob, type ScanMode, type Size } from './ffmpeg-args.js';
 import { singleTimes, streamFrames } from './frame-stream.js';
-import { chooseGifSegments, GIF_FPS, type GifSegment } from './gif-segment.js';
+import { chooseGifSegments, GIF_FPS, gifWindow, nextRound, type GifCandidate } from './gif-segment.js';
 import { coverFileName, type CoverEntry, type GifEntry, type Manifest, type StillEntry } from './manifest.js';
 import { probeVideo, type VideoInfo } from './probe.js';
 import type { VideoReference } from './quality.js';
-import { better, fromSample, refineMoments, type RefinedMoment } from './refine.js';
-import { renderGif, renderStills } from './render.js';
+import { better, fromSample, refineFrom, refineWindow, type RefinedMoment } from './refine.js';
+import { renderFromFrames, renderStills } from './render.js';
+import { readWindows } from './window.js';
 import { gifScore, round, stillScore } from './score.js';
 import { judgeSamples, pickMoments, type Pick, type Sample } from './select.js';
 
@@ -33,12 +34,22 @@ const GIF_BOX = 480;
 const GIF_SPARE_CANDIDATES = 3;
 
 /**
- * The whole engine for one video: probe, one keyframe pass (timed sampling when keyframes are too few),
- * judge and pick, refine each pick in a short window, render PNGs and GIFs into `outDir`, and return the
- * manifest. Files are named by rank; a caller that wants all-or-nothing output writes into a fresh
- * directory and moves it into place (as the CLI does).
+ * The whole engine for one video, in five ffmpeg runs at most: probe; one keyframe pass (timed sampling
+ * when keyframes are too few); one "look" pass that decodes a short window after each pick (to refine it)
+ * and a GIF window, teeing those frames at full and GIF size to scratch files; then one render pass that
+ * encodes every PNG and GIF from those frames without decoding again. Files are named by rank; a caller
+ * that wants all-or-nothing output writes into a fresh directory and moves it into place (as the CLI does).
  */
 export async function analyzeVideo(ffmpeg: FfmpegRunner, file: string, options: AnalyzeOptions): Promise<Manifest> {
+  const scratch = await mkdtemp(join(tmpdir(), 'smartcover-'));
+  try {
+    return await analyzeIn(scratch, ffmpeg, file, options);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, options: AnalyzeOptions): Promise<Manifest> {
   const stills = options.stills ?? 5;
   const gifs = options.gifs ?? 1;
   const progress = options.onProgress ?? (() => {});
@@ -47,6 +58,7 @@ export async function analyzeVideo(ffmpeg: FfmpegRunner, file: string, options: 
   progress(0, 'probing');
   const info = await probeVideo(ffmpeg, file, signal);
   const size = fitInside(info.display, ANALYSIS_BOX, ANALYSIS_BOX);
+  const gifSize = fitInside(info.display, GIF_BOX, GIF_BOX);
 
   let sampling: ScanMode = { kind: 'keyframes' };
   let samples = await scan(ffmpeg, info, sampling, size, signal, (t) => progress(0.02 + 0.7 * fraction(t, info.duration), 'scanning keyframes'));
@@ -55,35 +67,71 @@ export async function analyzeVideo(ffmpeg: FfmpegRunner, file: string, options: 
     samples = await scan(ffmpeg, info, sampling, size, signal, (t) => progress(0.02 + 0.7 * fraction(t, info.duration), 'sampling frames'));
   }
   const duration = Number.isFinite(info.duration) ? info.duration : (samples.at(-1)?.time ?? 0);
-
   const { judged, reference } = judgeSamples(samples, duration);
   // A few spare picks beyond the stills: more places to look for a moving GIF segment.
   const selection = pickMoments(judged, Math.max(stills, gifs) + GIF_SPARE_CANDIDATES);
+  const picks = selection.picks.slice(0, stills);
   progress(0.75, 'refining');
 
-  const picks = selection.picks.slice(0, Math.max(stills, gifs));
-  const moments = sampling.kind === 'keyframes' ? await refine(ffmpeg, info, picks, size, reference, signal) : picks.map((p) => fromSample(p.sample));
-  const refined = picks.map((pick, i) => ({ pick, moment: moments[i]! }));
+  // The look pass: refine windows (keyframe sampling only) and the first GIF windows, decoded together.
+  const animate = gifs > 0 && canAnimate(info, duration);
+  const gifQueue = animate ? gifCandidates(selection.picks) : [];
+  const firstGifs = nextRound(gifQueue, gifs, [], duration);
+  const gifFile = (n: number) => join(scratch, `gif-${n}.rgb`);
+  const stillFile = (n: number) => join(scratch, `still-${n}.rgb`);
+  const refining = sampling.kind === 'keyframes' ? picks : [];
+  const windows = [
+    ...refining.map((p, k) => refineWindow(p.sample, info.display, stillFile(k))),
+    ...firstGifs.map((c, k) => gifWindow(c, duration, gifSize, gifFile(k))),
+  ];
+  const looked = windows.length > 0 ? await readWindows(ffmpeg, file, windows, size, info.display, signal) : [];
+  let moments = refining.length > 0
+    ? refineFrom(looked.slice(0, refining.length), refining.map((p) => p.sample), refining.map((_, k) => stillFile(k)), reference)
+    : picks.map((p) => fromSample(p.sample));
+  moments = await retryDefective(ffmpeg, info, refining, moments, size, reference, (k) => stillFile(refining.length + k), signal);
 
-  const ranked = refined
-    .slice(0, stills)
-    .map(({ pick, moment }) => ({ moment, ...stillScore(moment.scores, pick.relevance, moment.stillness, moment.defects) }))
+  const segments = animate
+    ? await chooseGifSegments(
+        { round: firstGifs, frames: looked.slice(refining.length), files: firstGifs.map((_, k) => gifFile(k)) },
+        gifQueue, gifs, duration, reference,
+        (round, files) => readWindows(ffmpeg, file, round.map((c, k) => gifWindow(c, duration, gifSize, files[k]!)), size, info.display, signal),
+        gifFile,
+      )
+    : [];
+
+  progress(0.85, 'rendering');
+  const ranked = picks
+    .map((pick, i) => ({ moment: moments[i]!, ...stillScore(moments[i]!.scores, pick.relevance, moments[i]!.stillness, moments[i]!.defects) }))
     .sort((a, b) => b.score - a.score);
-  progress(0.85, 'rendering stills');
-  const names = ranked.map((_, i) => coverFileName('png', i + 1));
-  const squareUpright = info.display.width === info.coded.width && info.display.height === info.coded.height;
-  const bytes = await renderStills(ffmpeg, file, ranked.map((r, i) => ({ time: r.moment.time, out: join(options.outDir, names[i]!) })), info.display, !squareUpright, signal);
+  const gifRanked = segments.map((segment) => ({ segment, ...gifScore(segment.scores, segment.relevance, segment.motion) })).sort((a, b) => b.score - a.score);
+  const stillNames = ranked.map((_, i) => coverFileName('png', i + 1));
+  const gifNames = gifRanked.map((_, i) => coverFileName('gif', i + 1));
+  const jobs: RenderJob[] = gifRanked.map(({ segment }, i) => ({
+    kind: 'gif', fps: GIF_FPS, out: join(options.outDir, gifNames[i]!),
+    frames: { file: segment.raw, size: gifSize, pixelFormat: 'rgb24', first: segment.first, count: segment.count },
+  }));
+  const decoded = ranked.flatMap((r, i) => (r.moment.frame === undefined ? [] : [{ i, frame: r.moment.frame }]));
+  jobs.push(...decoded.map(({ i, frame }): RenderJob => ({
+    kind: 'png', out: join(options.outDir, stillNames[i]!), frames: { file: frame.file, size: info.display, pixelFormat: 'yuv420p', first: frame.index, count: 1 },
+  })));
+  const rendered = await renderFromFrames(ffmpeg, jobs, info.display, signal);
+  const stillBytes = new Map<number, number>(decoded.map(({ i }, k) => [i, rendered[gifRanked.length + k]!]));
+  const seekable = ranked.flatMap((r, i) => (r.moment.frame === undefined ? [{ i, time: r.moment.time }] : []));
+  if (seekable.length > 0) {
+    const squareUpright = info.display.width === info.coded.width && info.display.height === info.coded.height;
+    const bytes = await renderStills(ffmpeg, file, seekable.map((s) => ({ time: s.time, out: join(options.outDir, stillNames[s.i]!) })), info.display, !squareUpright, signal);
+    seekable.forEach((s, k) => stillBytes.set(s.i, bytes[k]!));
+  }
+
   const covers: CoverEntry[] = ranked.map((entry, i): StillEntry => ({
-    file: names[i]!, format: 'png', score: entry.score, time: round(entry.moment.time, 3),
-    width: info.display.width, height: info.display.height, bytes: bytes[i]!, subscores: entry.subscores,
+    file: stillNames[i]!, format: 'png', score: entry.score, time: round(entry.moment.time, 3),
+    width: info.display.width, height: info.display.height, bytes: stillBytes.get(i)!, subscores: entry.subscores,
     ...(entry.moment.defects.length > 0 ? { defects: [...entry.moment.defects] } : {}),
   }));
-
-  if (gifs > 0 && canAnimate(info, duration)) {
-    progress(0.92, 'rendering previews');
-    const spare = selection.picks.slice(picks.length).map((pick) => ({ pick, moment: fromSample(pick.sample) }));
-    covers.push(...(await makeGifs(ffmpeg, info, duration, [...refined, ...spare], gifs, size, reference, options.outDir, signal)));
-  }
+  covers.push(...gifRanked.map(({ segment, score, subscores }, i): GifEntry => ({
+    file: gifNames[i]!, format: 'gif', score, time: round(segment.start, 3), duration: segment.duration,
+    width: gifSize.width, height: gifSize.height, fps: GIF_FPS, bytes: rendered[i]!, subscores,
+  })));
   progress(1, 'done');
   return {
     video: { duration: round(duration, 3), width: info.display.width, height: info.display.height, codec: info.codec, rotation: info.rotation },
@@ -150,62 +198,34 @@ function fraction(t: number, duration: number): number {
 }
 
 /**
- * Refines every pick in one batch; a pick whose window turns out to hold only faded or otherwise defective
- * frames gets its cluster's next-best frame a chance in a second batch.
+ * A pick whose whole window held only faded or otherwise defective frames gets its cluster's next-best
+ * frame a chance, in one more look pass. Stillness alone is not reason enough: sensor noise or film grain
+ * makes every frame differ a little from the next.
  */
-async function refine(ffmpeg: FfmpegRunner, info: VideoInfo, picks: readonly Pick[], size: Size, reference: VideoReference, signal?: AbortSignal): Promise<RefinedMoment[]> {
-  const first = await refineMoments(ffmpeg, info.file, picks.map((p) => p.sample), size, info.display, reference, signal);
+async function retryDefective(
+  ffmpeg: FfmpegRunner, info: VideoInfo, picks: readonly Pick[], moments: RefinedMoment[], size: Size, reference: VideoReference,
+  fileFor: (k: number) => string, signal?: AbortSignal,
+): Promise<RefinedMoment[]> {
   const retry = picks.flatMap((pick, i) => {
     const alternative = pick.alternatives[0];
-    // Only a window with a defect (a fade, a flash) is worth a second look: stillness alone is not, as sensor
-    // noise or film grain makes every frame differ a little from the next.
-    return first[i]!.defects.length > 0 && alternative !== undefined ? [{ i, alternative }] : [];
+    return moments[i]!.defects.length > 0 && alternative !== undefined ? [{ i, alternative }] : [];
   });
-  if (retry.length === 0) return first;
-  const second = await refineMoments(ffmpeg, info.file, retry.map((r) => r.alternative), size, info.display, reference, signal);
-  const result = [...first];
-  retry.forEach((r, k) => (result[r.i] = better(first[r.i]!, second[k]!)));
+  if (retry.length === 0) return moments;
+  const windows = retry.map((r, k) => refineWindow(r.alternative, info.display, fileFor(k)));
+  const frames = await readWindows(ffmpeg, info.file, windows, size, info.display, signal);
+  const second = refineFrom(frames, retry.map((r) => r.alternative), retry.map((_, k) => fileFor(k)), reference);
+  const result = [...moments];
+  retry.forEach((r, k) => (result[r.i] = better(moments[r.i]!, second[k]!)));
   return result;
+}
+
+/** GIF candidates, most promising first: relevant looks that move (judged from the keyframes around them). */
+function gifCandidates(picks: readonly Pick[]): GifCandidate[] {
+  const liveliness = (p: Pick) => p.relevance * (0.5 + Math.min(1, (1 - p.sample.stillness) / 0.5));
+  return [...picks].sort((a, b) => liveliness(b) - liveliness(a)).map((p) => ({ time: p.sample.time, relevance: p.relevance }));
 }
 
 /** A GIF needs at least two frames and half a second to be anything but a still. */
 function canAnimate(info: VideoInfo, duration: number): boolean {
   return duration >= 0.5 && !(info.frames === 1);
-}
-
-async function makeGifs(
-  ffmpeg: FfmpegRunner, info: VideoInfo, duration: number, refined: readonly { pick: Pick; moment: RefinedMoment }[],
-  count: number, size: Size, reference: VideoReference, outDir: string, signal?: AbortSignal,
-): Promise<GifEntry[]> {
-  // Frames decoded at GIF size wait here for the encoder; nothing of it outlives this call.
-  const scratch = await mkdtemp(join(tmpdir(), 'smartcover-gif-'));
-  try {
-    return await makeGifsIn(scratch, ffmpeg, info, duration, refined, count, size, reference, outDir, signal);
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
-}
-
-async function makeGifsIn(
-  scratch: string, ffmpeg: FfmpegRunner, info: VideoInfo, duration: number, refined: readonly { pick: Pick; moment: RefinedMoment }[],
-  count: number, size: Size, reference: VideoReference, outDir: string, signal?: AbortSignal,
-): Promise<GifEntry[]> {
-  // Moving, relevant shots first: they make the liveliest previews.
-  const candidates = [...refined]
-    .sort((a, b) => b.pick.relevance * (0.5 + Math.min(1, b.moment.motion / 0.02)) - a.pick.relevance * (0.5 + Math.min(1, a.moment.motion / 0.02)))
-    .map(({ pick, moment }) => ({ time: Math.min(pick.sample.time, moment.time), relevance: pick.relevance }));
-  if (candidates.length === 0) candidates.push({ time: 0, relevance: 1 });
-  const gifSize = fitInside(info.display, GIF_BOX, GIF_BOX);
-  const segments = await chooseGifSegments(ffmpeg, info.file, candidates, count, duration, { analysis: size, gif: gifSize, source: info.display }, reference, scratch, signal);
-  const scored = segments.map((segment: GifSegment) => ({ segment, ...gifScore(segment.scores, segment.relevance, segment.motion) })).sort((a, b) => b.score - a.score);
-  const entries: GifEntry[] = [];
-  for (const [i, { segment, score, subscores }] of scored.entries()) {
-    const name = coverFileName('gif', i + 1);
-    const bytes = await renderGif(ffmpeg, { raw: segment.raw, size: gifSize, fps: GIF_FPS, first: segment.first, count: segment.count }, join(outDir, name), signal);
-    entries.push({
-      file: name, format: 'gif', score, time: round(segment.start, 3), duration: segment.duration,
-      width: gifSize.width, height: gifSize.height, fps: GIF_FPS, bytes, subscores,
-    });
-  }
-  return entries;
 }

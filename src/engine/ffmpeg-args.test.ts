@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitInside, formatTime, gifArgs, scanArgs, showinfoIndex, stillsArgs, windowsArgs } from './ffmpeg-args.js';
+import { fitInside, formatTime, renderArgs, scanArgs, showinfoIndices, stillsArgs, windowsArgs, type TimeWindow } from './ffmpeg-args.js';
 
 const size = { width: 320, height: 180 };
 /** The filter names of a graph, in the order ffmpeg numbers them. */
@@ -22,19 +22,25 @@ describe('ffmpeg argument builders', () => {
     expect(args[args.indexOf('-vf') + 1]).toMatch(/^fps=8\.3333,scale=/);
   });
 
-  it('batches windows as one seeking input each, with showinfo where showinfoIndex says', () => {
+  it('batches windows as one seeking input each, with showinfo where showinfoIndices says', () => {
     const args = windowsArgs('in.mp4', [{ start: 1.5, duration: 0.6 }, { start: 10, duration: 0.6 }], size);
     expect(args.filter((a) => a === '-i')).toHaveLength(2);
-    expect(args.slice(args.indexOf('-ss') - 1, args.indexOf('-ss') + 6)).toEqual(['-noaccurate_seek', '-ss', '1.500100', '-t', '0.600', '-i', 'in.mp4']);
+    expect(args.slice(args.indexOf('-noaccurate_seek'), args.indexOf('-noaccurate_seek') + 6)).toEqual(['-noaccurate_seek', '-ss', '1.500100', '-t', '0.600', '-i']);
+    expect(args[args.indexOf('-skip_frame') + 1]).toBe('noref');
     const graph = (a: string[]) => a[a.indexOf('-filter_complex') + 1]!;
-    // ffmpeg numbers parsed filters in the order the graph names them.
-    for (const [fps, tee] of [[undefined, false], [10, false], [10, true]] as const) {
-      const teeSpec = tee ? { size: { width: 480, height: 270 }, files: ['a.rgb', 'b.rgb'] } : undefined;
-      const names = filterNames(graph(windowsArgs('in.mp4', [{ start: 0, duration: 5 }, { start: 9, duration: 5 }], size, fps, teeSpec)));
-      expect(names[showinfoIndex(0, fps, tee)]).toBe('showinfo');
-      expect(names[showinfoIndex(1, fps, tee)]).toBe('showinfo');
-      expect(names.filter((n) => n === 'showinfo')).toHaveLength(2);
-    }
+    // ffmpeg numbers parsed filters in the order the graph names them; mixed windows shift the numbers.
+    const mixed: TimeWindow[] = [
+      { start: 0, duration: 0.3, tee: { size: { width: 1920, height: 1080 }, file: 'still.rgb', pixelFormat: 'yuv420p' } },
+      { start: 4, duration: 0.3 },
+      { start: 9, duration: 3.5, fps: 10, tee: { size: { width: 480, height: 270 }, file: 'gif.rgb', pixelFormat: 'rgb24' } },
+    ];
+    const names = filterNames(graph(windowsArgs('in.mp4', mixed, size)));
+    const indices = showinfoIndices(mixed);
+    expect(indices.map((i) => names[i])).toEqual(['showinfo', 'showinfo', 'showinfo']);
+    expect(names.filter((n) => n === 'showinfo')).toHaveLength(3);
+    const withTee = windowsArgs('in.mp4', mixed, size);
+    expect(withTee.slice(-2)).toEqual(['-y', 'gif.rgb']);
+    expect(withTee).toContain('still.rgb');
     expect(graph(args)).toMatch(/concat=n=2:v=1:a=0\[out\]$/);
   });
 
@@ -56,13 +62,19 @@ describe('ffmpeg argument builders', () => {
     expect(unscaled.find((a) => a.startsWith('select='))).not.toContain('scale');
   });
 
-  it('makes a GIF from frames decoded earlier, with a two-pass palette in one process', () => {
-    const args = gifArgs({ raw: 'w.rgb', size: { width: 480, height: 270 }, fps: 10, first: 4, count: 30 }, 'p.gif');
+  it('encodes stills and GIFs from decoded frames in one process, the GIF with a two-pass palette', () => {
+    const args = renderArgs([
+      { kind: 'png', out: 'c.png', frames: { file: 's.yuv', size: { width: 1920, height: 1080 }, pixelFormat: 'yuv420p', first: 3, count: 1 } },
+      { kind: 'gif', out: 'p.gif', fps: 10, frames: { file: 'g.rgb', size: { width: 480, height: 270 }, pixelFormat: 'rgb24', first: 4, count: 30 } },
+    ]);
     const graph = args[args.indexOf('-filter_complex') + 1]!;
-    expect(graph).toContain('trim=start_frame=4:end_frame=34');
+    expect(graph).toContain('[0:v:0]trim=start_frame=3:end_frame=4');
+    expect(graph).toContain('[1:v:0]trim=start_frame=4:end_frame=34');
     expect(graph).toContain('palettegen');
     expect(graph).toContain('paletteuse');
-    expect(args.slice(0, args.indexOf('-i') + 2)).toContain('480x270');
+    expect(args).toContain('1920x1080');
+    expect(args).toContain('480x270');
+    expect(args.slice(-1)).toEqual(['p.gif']);
   });
 
   it('fits sizes inside a box with even sides and never enlarges', () => {

@@ -1,10 +1,8 @@
-import { join } from 'node:path';
-import type { FfmpegRunner } from './ffmpeg.js';
-import type { Size } from './ffmpeg-args.js';
+import type { Size, TimeWindow } from './ffmpeg-args.js';
 import { frameDistance } from './features.js';
 import { frameDefects, qualityOf, type QualityScores, type VideoReference } from './quality.js';
 import { CUT, isTransition } from './select.js';
-import { readWindows, type WindowFrame } from './window.js';
+import type { WindowFrame } from './window.js';
 
 export interface GifCandidate {
   readonly time: number;
@@ -37,39 +35,44 @@ const CUT_CHANGE = 0.2;
 const FADE_LOSS = 1 / 6;
 const MAX_TRIES = 3;
 
+/** The window that looks for a GIF from `candidate` on, teeing its frames at GIF size into `file`. */
+export function gifWindow(candidate: GifCandidate, videoDuration: number, gifSize: Size, file: string): TimeWindow {
+  return { start: candidate.time, duration: Math.min(GIF_TARGET_SECONDS + 0.5, remaining(videoDuration, candidate.time)), fps: GIF_FPS, tee: { size: gifSize, file, pixelFormat: 'rgb24' } };
+}
+
+/** Up to `count` candidates whose GIFs could not share frames with each other or with `taken`. */
+export function nextRound(queue: GifCandidate[], count: number, taken: readonly GifSegment[], videoDuration: number): GifCandidate[] {
+  const round: GifCandidate[] = [];
+  while (round.length < count && queue.length > 0) {
+    const next = queue.shift()!;
+    if (remaining(videoDuration, next.time) <= 0) continue;
+    if (![...taken, ...round].some((c) => overlaps(c, next.time))) round.push(next);
+  }
+  return round;
+}
+
 /**
  * Finds, from each candidate on, the longest run of good frames with no cut in it, and takes runs that are
- * long enough and move. Candidates are looked at `count` at a time in one ffmpeg process; a static or
- * cut-short one costs one more round, up to MAX_TRIES. When nothing qualifies (a slideshow, a one-second
- * clip) the best runs found are used, shortened to what exists. Each window is decoded once: the same
- * process writes its frames at GIF size into `scratch`, and the GIF is encoded from those.
+ * long enough and move. The first round arrives already decoded (it shares the refine pass); a static or
+ * cut-short candidate costs one more round, up to MAX_TRIES candidates. When nothing qualifies (a
+ * slideshow, a one-second clip) the best runs found are used, shortened to what exists.
  */
 export async function chooseGifSegments(
-  ffmpeg: FfmpegRunner,
-  file: string,
-  candidates: readonly GifCandidate[],
+  first: { readonly round: readonly GifCandidate[]; readonly frames: readonly WindowFrame[][]; readonly files: readonly string[] },
+  queue: GifCandidate[],
   count: number,
   videoDuration: number,
-  sizes: { readonly analysis: Size; readonly gif: Size; readonly source: Size },
   reference: VideoReference,
-  scratch: string,
-  signal?: AbortSignal,
+  decode: (windows: readonly GifCandidate[], files: readonly string[]) => Promise<WindowFrame[][]>,
+  fileFor: (n: number) => string,
 ): Promise<GifSegment[]> {
   const chosen: GifSegment[] = [];
   const fallbacks: GifSegment[] = [];
-  const queue = candidates.filter((c) => remaining(videoDuration, c.time) > 0);
-  let tried = 0;
-  while (chosen.length < count && queue.length > 0 && tried < count + MAX_TRIES - 1) {
-    const round: GifCandidate[] = [];
-    while (round.length < count - chosen.length && queue.length > 0) {
-      const next = queue.shift()!;
-      if (![...chosen, ...round].some((c) => overlaps(c, next.time))) round.push(next);
-    }
-    if (round.length === 0) break;
-    tried += round.length;
-    const windows = round.map((c) => ({ start: c.time, duration: Math.min(GIF_TARGET_SECONDS + 0.5, remaining(videoDuration, c.time)) }));
-    const files = round.map((_, k) => join(scratch, `gif-window-${tried - round.length + k}.rgb`));
-    const frames = await readWindows(ffmpeg, file, windows, sizes.analysis, sizes.source, { signal, fps: GIF_FPS, tee: { size: sizes.gif, files } });
+  let round = first.round;
+  let frames = first.frames;
+  let files = first.files;
+  let tried = round.length;
+  for (;;) {
     round.forEach((candidate, k) => {
       const segment = bestRun(frames[k] ?? [], candidate.relevance, reference, files[k]!);
       if (segment === undefined) return;
@@ -77,6 +80,12 @@ export async function chooseGifSegments(
       if (longEnough && segment.motion >= STATIC_MOTION && chosen.length < count) chosen.push(segment);
       else fallbacks.push(segment);
     });
+    if (chosen.length >= count || tried >= count + MAX_TRIES - 1) break;
+    round = nextRound(queue, count - chosen.length, chosen, videoDuration);
+    if (round.length === 0) break;
+    files = round.map((_, k) => fileFor(tried + k));
+    tried += round.length;
+    frames = await decode(round, files);
   }
   fallbacks.sort((a, b) => b.duration * (b.motion + 0.001) - a.duration * (a.motion + 0.001));
   for (const f of fallbacks) {

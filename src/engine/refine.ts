@@ -1,12 +1,13 @@
-import type { FfmpegRunner } from './ffmpeg.js';
-import type { Size } from './ffmpeg-args.js';
+import type { Size, TimeWindow } from './ffmpeg-args.js';
 import { frameDefects, qualityOf, type Defect, type QualityScores, type VideoReference } from './quality.js';
 import { isTransition, type JudgedSample } from './select.js';
-import { motionAt, readWindows, type WindowFrame } from './window.js';
+import { motionAt, type WindowFrame } from './window.js';
 
 /** The frame finally chosen for a still. */
 export interface RefinedMoment {
   readonly time: number;
+  /** Where the chosen frame already sits decoded at full size (absent for timed sampling). */
+  readonly frame?: { readonly file: string; readonly index: number } | undefined;
   readonly scores: QualityScores;
   readonly defects: readonly Defect[];
   /** 0..1 from the frame-to-frame change around it at full frame rate. */
@@ -16,33 +17,28 @@ export interface RefinedMoment {
 }
 
 /** A keyframe is often the first frame of a shot (encoders put one at every cut): look just after it. */
-export const REFINE_SECONDS = 0.4;
+export const REFINE_SECONDS = 0.32;
 /** Frame-to-frame luma change at which a frame counts as not still at all. */
 const STILL_CHANGE = 0.03;
 
-/**
- * Looks at every frame in a short window starting at each candidate and returns, per candidate, the
- * stillest good frame. Candidates come from the keyframe pass, so each window starts at a keyframe and
- * costs only its own length to decode; all windows share one ffmpeg process.
- */
-export async function refineMoments(
-  ffmpeg: FfmpegRunner,
-  file: string,
-  candidates: readonly JudgedSample[],
-  size: Size,
-  source: Size,
-  reference: VideoReference,
-  signal?: AbortSignal,
-): Promise<RefinedMoment[]> {
-  const windows = await readWindows(ffmpeg, file, candidates.map((c) => ({ start: c.time, duration: REFINE_SECONDS })), size, source, { signal });
-  return candidates.map((candidate, k) => bestInWindow(windows[k] ?? [], reference) ?? fromSample(candidate));
+/** The window that refines a candidate, teeing its frames at full size into `file` for the still. */
+export function refineWindow(candidate: JudgedSample, display: Size, file: string): TimeWindow {
+  return { start: candidate.time, duration: REFINE_SECONDS, tee: { size: display, file, pixelFormat: 'yuv420p' } };
+}
+
+/** Picks the best frame of each decoded refine window (see refineWindow); the candidate itself if empty. */
+export function refineFrom(windows: readonly WindowFrame[][], candidates: readonly JudgedSample[], files: readonly string[], reference: VideoReference): RefinedMoment[] {
+  return candidates.map((candidate, k) => {
+    const best = bestInWindow(windows[k] ?? [], reference);
+    return best === undefined ? fromSample(candidate) : { ...best, frame: { file: files[k]!, index: best.index } };
+  });
 }
 
 /** Pure: the best frame of a window — good, still, not in a fade. Exported for tests. */
-export function bestInWindow(frames: readonly WindowFrame[], reference: VideoReference): RefinedMoment | undefined {
+export function bestInWindow(frames: readonly WindowFrame[], reference: VideoReference): (RefinedMoment & { index: number }) | undefined {
   if (frames.length === 0) return undefined;
   const motion = frames.reduce((sum, f) => sum + f.change, 0) / Math.max(1, frames.length - 1);
-  let best: RefinedMoment | undefined;
+  let best: (RefinedMoment & { index: number }) | undefined;
   let bestValue = -Infinity;
   frames.forEach((frame, i) => {
     const scores = qualityOf(frame.features, reference);
@@ -53,7 +49,7 @@ export function bestInWindow(frames: readonly WindowFrame[], reference: VideoRef
     const value = merit(scores, stillness) - defects.length;
     if (value > bestValue) {
       bestValue = value;
-      best = { time: frame.time, scores, defects, stillness, motion };
+      best = { time: frame.time, scores, defects, stillness, motion, index: i };
     }
   });
   return best;

@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { AppError } from '../errors.js';
 import type { FfmpegRunner } from './ffmpeg.js';
-import { gifArgs, stillsArgs, type GifFromFrames, type Size, type StillShot } from './ffmpeg-args.js';
+import { renderArgs, stillsArgs, type RenderJob, type Size, type StillShot } from './ffmpeg-args.js';
 import { batchSize } from './window.js';
 
-/** Renders full-resolution PNGs at the display size, several per ffmpeg process; returns their sizes in bytes. */
+/** Renders full-resolution PNGs by seeking (timed sampling: nothing decoded them yet); returns their sizes. */
 export async function renderStills(ffmpeg: FfmpegRunner, file: string, shots: readonly StillShot[], size: Size, scale: boolean, signal?: AbortSignal): Promise<number[]> {
   const perBatch = batchSize(size);
   for (let i = 0; i < shots.length; i += perBatch) {
@@ -13,10 +13,16 @@ export async function renderStills(ffmpeg: FfmpegRunner, file: string, shots: re
   return Promise.all(shots.map((s) => nonEmpty(s.out, `no frame at ${s.time.toFixed(3)} s`)));
 }
 
-/** Encodes a GIF from frames decoded earlier (see chooseGifSegments): no second decode of the video. */
-export async function renderGif(ffmpeg: FfmpegRunner, spec: GifFromFrames, out: string, signal?: AbortSignal): Promise<number> {
-  await ffmpeg.ffmpeg(gifArgs(spec, out), { signal, timeoutMs: 300_000 });
-  return nonEmpty(out, `no frames for the preview (${spec.count} asked from ${spec.raw})`);
+/**
+ * Encodes stills and GIFs from frames decoded earlier (see windowsArgs' tee), several per process within the
+ * same pixel budget as decoding; returns each file's size in bytes.
+ */
+export async function renderFromFrames(ffmpeg: FfmpegRunner, jobs: readonly RenderJob[], display: Size, signal?: AbortSignal): Promise<number[]> {
+  const perBatch = batchSize(display);
+  for (let i = 0; i < jobs.length; i += perBatch) {
+    await ffmpeg.ffmpeg(renderArgs(jobs.slice(i, i + perBatch)), { signal, timeoutMs: 300_000 });
+  }
+  return Promise.all(jobs.map((j) => nonEmpty(j.out, `frame ${j.frames.first} of ${j.frames.file}`)));
 }
 
 async function nonEmpty(out: string, what: string): Promise<number> {

@@ -1,5 +1,5 @@
 import type { FfmpegRunner } from './ffmpeg.js';
-import { showinfoIndex, windowsArgs, type Size, type TimeWindow, type WindowTee } from './ffmpeg-args.js';
+import { showinfoIndices, windowsArgs, type Size, type TimeWindow } from './ffmpeg-args.js';
 import { lumaDifference, type FrameFeatures } from './features.js';
 import { streamFrames } from './frame-stream.js';
 
@@ -13,10 +13,10 @@ export interface WindowFrame {
 
 /**
  * Decoding many windows (or stills) in one process holds one decoder per window: at most this many pixels
- * of source frame at a time — two 1080p decoders, one at 4K. Measured at 1080p: a batch of four stills
- * peaked at 229 MB, of two at about half that; each extra process costs ~0.13 CPU-s to start.
+ * of source frame at a time — three 1080p decoders, one at 4K. Measured at 1080p: a batch of four stills
+ * peaked at 229 MB, of two at 144 MB; each extra process costs ~0.13 CPU-s to start.
  */
-const BATCH_PIXELS = 2 * 1920 * 1088;
+const BATCH_PIXELS = 3 * 1920 * 1088;
 
 export function batchSize(source: Size): number {
   return Math.max(1, Math.floor(BATCH_PIXELS / (source.width * source.height)));
@@ -26,37 +26,26 @@ export function batchSize(source: Size): number {
  * Decodes every frame (or `fps` frames a second) of each window at analysis size, several windows per
  * ffmpeg process. Only the current and previous luma planes are held, whatever the windows' length.
  */
-export interface WindowOptions {
-  readonly signal?: AbortSignal | undefined;
-  /** Sample this many frames a second instead of taking every frame. */
-  readonly fps?: number | undefined;
-  /** Also write each window's frames at this size to these raw rgb24 files. */
-  readonly tee?: WindowTee | undefined;
-}
-
-export async function readWindows(
-  ffmpeg: FfmpegRunner,
-  file: string,
-  windows: readonly TimeWindow[],
-  size: Size,
-  source: Size,
-  options: WindowOptions = {},
-): Promise<WindowFrame[][]> {
+/**
+ * Decodes every frame (or `fps` frames a second) of each window at analysis size, several windows per
+ * ffmpeg process, writing each window's tee file on the way. Only the current and previous luma planes are
+ * held, whatever the windows' length.
+ */
+export async function readWindows(ffmpeg: FfmpegRunner, file: string, windows: readonly TimeWindow[], size: Size, source: Size, signal?: AbortSignal): Promise<WindowFrame[][]> {
   const result: WindowFrame[][] = [];
   const perBatch = batchSize(source);
   for (let i = 0; i < windows.length; i += perBatch) {
-    const tee = options.tee === undefined ? undefined : { size: options.tee.size, files: options.tee.files.slice(i, i + perBatch) };
-    result.push(...(await readBatch(ffmpeg, file, windows.slice(i, i + perBatch), size, { ...options, tee })));
+    result.push(...(await readBatch(ffmpeg, file, windows.slice(i, i + perBatch), size, signal)));
   }
   return result;
 }
 
-async function readBatch(ffmpeg: FfmpegRunner, file: string, windows: readonly TimeWindow[], size: Size, options: WindowOptions): Promise<WindowFrame[][]> {
+async function readBatch(ffmpeg: FfmpegRunner, file: string, windows: readonly TimeWindow[], size: Size, signal?: AbortSignal): Promise<WindowFrame[][]> {
   if (windows.length === 0) return [];
   const previous = new Uint8Array(size.width * size.height);
   const collected: { features: FrameFeatures; change: number }[] = [];
-  const { timesByInstance } = await streamFrames(ffmpeg, windowsArgs(file, windows, size, options.fps, options.tee), size, {
-    signal: options.signal,
+  const { timesByInstance } = await streamFrames(ffmpeg, windowsArgs(file, windows, size), size, {
+    signal,
     timeoutMs: 300_000,
     onFrame: ({ index, features, luma }) => {
       collected.push({ features, change: index === 0 ? 0 : lumaDifference(previous, luma) });
@@ -64,9 +53,10 @@ async function readBatch(ffmpeg: FfmpegRunner, file: string, windows: readonly T
     },
   });
   // The concat filter emits window 0's frames, then window 1's…; each window's showinfo counted its own.
+  const indices = showinfoIndices(windows);
   let offset = 0;
   return windows.map((window, k) => {
-    const times = timesByInstance.get(showinfoIndex(k, options.fps, options.tee !== undefined)) ?? [];
+    const times = timesByInstance.get(indices[k]!) ?? [];
     const frames = collected.slice(offset, offset + times.length).map((c, i) => ({
       features: c.features,
       change: i === 0 ? 0 : c.change,

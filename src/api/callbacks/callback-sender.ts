@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import type { Clock, Store, TaskOutcome } from '../../covers/ports.js';
+import { AppError } from '../../errors.js';
+import { postJson, type OutboundPolicy } from '../../outbound/guarded-http.js';
+import { wireTime } from '../rpc/gateway.js';
+import { parseUserData } from './callback-target.js';
+
+/**
+ * Delivers the AIImageComplete event of a finished job (ours: VOD documents no event for this job type).
+ * Success is HTTP 200; anything else throws, and the queue retries (3 attempts, 1 s apart, as VOD does).
+ * With a callback key, X-VOD-TIMESTAMP and X-VOD-SIGNATURE = md5(url|timestamp|key) let the receiver
+ * check the sender.
+ */
+export class CallbackSender {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly policy: OutboundPolicy,
+    private readonly key: string | undefined,
+  ) {}
+
+  async deliver(jobId: string, url: string): Promise<TaskOutcome> {
+    const job = await this.store.findJob(jobId);
+    if (job === undefined) return { status: 'done' };
+    const now = this.clock.now();
+    const body = JSON.stringify({
+      EventTime: wireTime(now),
+      EventType: 'AIImageComplete',
+      JobId: job.id,
+      VideoId: job.videoId,
+      Status: job.status,
+      Code: job.code,
+      Message: job.message,
+      AIImageResult: JSON.stringify(job.result.map((r) => ({ Score: r.score, Url: r.path }))),
+      Extend: JSON.stringify(parseUserData(job.userData)?.Extend ?? {}),
+    });
+    const headers: Record<string, string> = {};
+    if (this.key !== undefined && this.key !== '') {
+      const timestamp = String(Math.floor(now.getTime() / 1000));
+      headers['X-VOD-TIMESTAMP'] = timestamp;
+      headers['X-VOD-SIGNATURE'] = callbackSignature(url, timestamp, this.key);
+    }
+    const status = await postJson(url, body, headers, this.policy).catch((error: unknown) => {
+      // A forbidden target will not become allowed by retrying.
+      if (error instanceof AppError && error.kind === 'forbidden') return -1;
+      throw error;
+    });
+    if (status === -1) return { status: 'failed', reason: `callback URL refused: ${url}` };
+    if (status !== 200) throw new AppError('unavailable', `callback ${url} answered HTTP ${status}`);
+    return { status: 'done' };
+  }
+}
+
+export function callbackSignature(url: string, timestamp: string, key: string): string {
+  return createHash('md5').update(`${url}|${timestamp}|${key}`).digest('hex');
+}

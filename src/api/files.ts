@@ -1,0 +1,41 @@
+import type { BlobStore, Clock } from '../covers/ports.js';
+import { isAppError } from '../errors.js';
+import type { UrlAuth } from './url-auth.js';
+
+/** The only files ever served: covers, by the exact name shape jobs give them. Sources never are. */
+const COVER_PATH = /^\/([0-9a-f]{32})\/image\/ai\/([0-9a-f]{32}-\d{5}\.(png|gif))$/;
+
+export interface FileResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body?: NodeJS.ReadableStream | string;
+}
+
+/**
+ * Serves /<VideoId>/image/ai/<name>.<png|gif>?auth_key=… after checking the type-A signature. An expired,
+ * tampered or missing key gets 403; a path that is not a cover's gets 404 before any file is touched.
+ */
+export class CoverFiles {
+  constructor(
+    private readonly blobs: BlobStore,
+    private readonly auth: UrlAuth,
+    private readonly clock: Clock,
+  ) {}
+
+  async serve(path: string, authKey: string | undefined): Promise<FileResponse> {
+    const match = COVER_PATH.exec(path);
+    if (match === null) return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Not Found\n' };
+    if (!this.auth.verify(path, authKey, this.clock.now())) return { status: 403, headers: { 'content-type': 'text/plain' }, body: 'Forbidden\n' };
+    try {
+      const { stream, size } = await this.blobs.open(path.slice(1));
+      return {
+        status: 200,
+        headers: { 'content-type': match[3] === 'png' ? 'image/png' : 'image/gif', 'content-length': String(size), 'cache-control': 'private, max-age=600' },
+        body: stream,
+      };
+    } catch (error) {
+      if (isAppError(error, 'not_found')) return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Not Found\n' };
+      throw error;
+    }
+  }
+}

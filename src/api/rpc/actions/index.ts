@@ -1,0 +1,26 @@
+import type { RpcAction } from '../gateway.js';
+import { addAITemplate } from './add-ai-template.js';
+import { deleteAIImageInfos } from './delete-ai-image-infos.js';
+import { deleteAITemplate } from './delete-ai-template.js';
+import { deleteVideo } from './delete-video.js';
+import { getAIImageJobs } from './get-ai-image-jobs.js';
+import { getAITemplate } from './get-ai-template.js';
+import { getVideoInfo } from './get-video-info.js';
+import { listAIImageInfo } from './list-ai-image-info.js';
+import { listAITemplate } from './list-ai-template.js';
+import type { ActionServices } from './services.js';
+import { setDefaultAITemplate } from './set-default-ai-template.js';
+import { submitAIImageJob } from './submit-ai-image-job.js';
+import { updateAITemplate } from './update-ai-template.js';
+import { updateVideoInfo } from './update-video-info.js';
+import { uploadMediaByURL } from './upload-media-by-url.js';
+
+/** Every action the gateway serves, by wire name. */
+export function buildActions(services: ActionServices): Map<string, RpcAction> {
+  const all = [
+    addAITemplate, updateAITemplate, deleteAITemplate, getAITemplate, listAITemplate, setDefaultAITemplate,
+    submitAIImageJob, getAIImageJobs, listAIImageInfo, deleteAIImageInfos,
+    getVideoInfo, updateVideoInfo, deleteVideo, uploadMediaByURL,
+  ].map((make) => make(services));
+  return new Map(all.map((a) => [a.name, a]));
+}

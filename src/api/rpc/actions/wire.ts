@@ -1,0 +1,68 @@
+import type { Cover, Job, TemplateConfig, Video } from '../../../covers/model.js';
+import type { TemplateView } from '../../../covers/templates.js';
+import { wireTime } from '../gateway.js';
+import type { WireObject } from '../render.js';
+import { rpcErrors } from '../rpc-error.js';
+
+/** Domain values in VOD's wire names: the only place that knows the PascalCase fields. */
+
+/** Turns an unsigned cover path into a signed FileURL. */
+export type SignUrl = (path: string) => string;
+
+export function templateConfigToWire(config: TemplateConfig): string {
+  return JSON.stringify({ Format: config.format, SetDefaultCover: String(config.setDefaultCover), Count: config.count });
+}
+
+const COUNT_LIMIT = { png: 20, gif: 5 } as const;
+const COUNT_DEFAULT = { png: 5, gif: 1 } as const;
+
+/**
+ * TemplateConfig for AIImage: Format (gif|png) and SetDefaultCover ("true"|"false") required, as VOD
+ * documents; ours: Count, how many covers (png 1–20, default 5; gif 1–5, default 1). Unknown keys are refused.
+ */
+export function templateConfigFromWire(raw: Record<string, unknown>): TemplateConfig {
+  const unknown = Object.keys(raw).filter((k) => !['Format', 'SetDefaultCover', 'Count'].includes(k));
+  if (unknown.length > 0) throw rpcErrors.invalid('TemplateConfig', `unknown key ${JSON.stringify(unknown[0])}; allowed: Format, SetDefaultCover, Count.`);
+  const format = raw['Format'];
+  if (format !== 'gif' && format !== 'png') throw rpcErrors.invalid('TemplateConfig', 'Format must be "gif" or "png".');
+  const setDefault = raw['SetDefaultCover'];
+  if (!['true', 'false', true, false].includes(setDefault as string | boolean)) throw rpcErrors.invalid('TemplateConfig', 'SetDefaultCover must be "true" or "false".');
+  const rawCount = raw['Count'] ?? COUNT_DEFAULT[format];
+  const count = typeof rawCount === 'string' && /^\d+$/.test(rawCount) ? Number(rawCount) : rawCount;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > COUNT_LIMIT[format]) {
+    throw rpcErrors.invalid('TemplateConfig', `Count must be a whole number from 1 to ${COUNT_LIMIT[format]} for ${format}.`);
+  }
+  return { format, setDefaultCover: setDefault === true || setDefault === 'true', count };
+}
+
+export function templateToWire(t: TemplateView): WireObject {
+  return {
+    TemplateId: t.id, TemplateName: t.name, TemplateType: t.type, TemplateConfig: templateConfigToWire(t.config), Source: t.source,
+    IsDefault: t.isDefault ? 'Default' : 'NotDefault', CreationTime: wireTime(t.createdAt), ModifyTime: wireTime(t.modifiedAt),
+  };
+}
+
+export function jobToWire(job: Job): WireObject {
+  return {
+    JobId: job.id, VideoId: job.videoId, Status: job.status, Code: job.code, Message: job.message, CreationTime: wireTime(job.createdAt),
+    TemplateId: job.templateId, TemplateConfig: templateConfigToWire(job.templateConfig), UserData: job.userData,
+    AIImageResult: job.status === 'success' ? JSON.stringify(job.result.map((r) => ({ Score: r.score, Url: r.path }))) : '',
+  };
+}
+
+export function coverToWire(cover: Cover, sign: SignUrl): WireObject {
+  return {
+    AIImageInfoId: cover.id, CreationTime: wireTime(cover.createdAt), FileURL: sign(cover.path), Format: cover.format, JobId: cover.jobId,
+    Score: String(cover.score), Time: String(cover.time), Version: String(cover.version), VideoId: cover.videoId,
+  };
+}
+
+export function videoToWire(video: Video, sign: SignUrl): WireObject {
+  return {
+    VideoId: video.id, Title: video.title, Description: video.description, Duration: video.duration, Size: video.size, Status: video.status,
+    // A cover set by a job is one of ours: hand it out signed. A URL the user set is returned as given.
+    CoverURL: video.coverUrl.startsWith('/') ? sign(video.coverUrl) : video.coverUrl,
+    CreationTime: wireTime(video.createdAt), ModificationTime: wireTime(video.modifiedAt),
+    ...(video.status === 'UploadFail' ? { ErrorCode: video.errorCode, ErrorMessage: video.errorMessage } : {}),
+  };
+}

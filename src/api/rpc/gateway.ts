@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import type { AccessKey } from '../../covers/model.js';
+import type { Clock } from '../../covers/ports.js';
+import { toAppError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import { Params } from './params.js';
+import type { RateLimiter } from './rate-limiter.js';
+import { renderError, renderSuccess, type WireFormat, type WireObject } from './render.js';
+import { fromAppError, RpcError, rpcErrors } from './rpc-error.js';
+import { canonicalRequestV3, parseV3Authorization, sameSignature, sha256Hex, signV1, signV3, stringToSignV1 } from './signature.js';
+
+export const API_VERSION = '2017-03-21';
+const WINDOW_MS = 15 * 60_000;
+const V3_REQUIRED_HEADERS = ['host', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256'];
+
+/** An HTTP request as the gateway needs it; server.ts builds it from Fastify's. */
+export interface RpcRequest {
+  readonly method: string;
+  readonly query: readonly (readonly [string, string])[];
+  readonly form: readonly (readonly [string, string])[];
+  readonly rawBody: Buffer;
+  /** Every value of every header, by lower-case name. */
+  readonly headers: ReadonlyMap<string, readonly string[]>;
+}
+
+export interface RpcResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+export interface RpcContext {
+  readonly accountId: string;
+  readonly accessKeyId: string;
+  readonly now: Date;
+}
+
+export interface RpcAction {
+  readonly name: string;
+  handle(params: Params, context: RpcContext): Promise<WireObject>;
+}
+
+export interface GatewayDeps {
+  readonly findAccessKey: (id: string) => Promise<AccessKey | undefined>;
+  readonly rememberNonce: (keyId: string, nonce: string, expiresAt: Date, now: Date) => Promise<boolean>;
+  readonly actions: ReadonlyMap<string, RpcAction>;
+  readonly clock: Clock;
+  readonly rateLimiter: RateLimiter;
+  readonly hostId: string;
+  readonly recommendBase: string;
+  readonly maxParameters: number;
+  readonly log: Logger;
+}
+
+/**
+ * The RPC gateway: parameters from the query and the form body, format, signature V1 or V3 with the
+ * 15-minute window and nonce replay protection, the per-key rate limit, dispatch on Action, and rendering
+ * in JSON or XML. Every failure is an RpcError by the time it is rendered; this is the one place where
+ * that translation happens.
+ */
+export class Gateway {
+  constructor(private readonly deps: GatewayDeps) {}
+
+  async handle(request: RpcRequest): Promise<RpcResponse> {
+    const requestId = randomUUID().toUpperCase();
+    const isV3 = first(request.headers, 'authorization')?.startsWith('ACS3-') === true;
+    let format: WireFormat = 'XML';
+    let action = '';
+    try {
+      const pairs = [...request.query, ...request.form];
+      if (pairs.length > this.deps.maxParameters) throw rpcErrors.invalid('parameters', `at most ${this.deps.maxParameters} are accepted.`);
+      const params = new Map(pairs);
+      format = resolveFormat(params.get('Format'), first(request.headers, 'accept'), isV3);
+      const now = this.deps.clock.now();
+      const key = isV3 ? await this.verifyV3(request, now) : await this.verifyV1(request, pairs, params, now);
+      const wait = this.deps.rateLimiter.take(key.id, now.getTime());
+      if (wait > 0) throw rpcErrors.throttled(wait);
+
+      action = params.get('Action') ?? first(request.headers, 'x-acs-action') ?? '';
+      if (action === '') throw rpcErrors.missing('Action');
+      const version = params.get('Version') ?? first(request.headers, 'x-acs-version') ?? '';
+      if (version === '') throw rpcErrors.missing('Version');
+      const handler = this.deps.actions.get(action);
+      if (handler === undefined) throw rpcErrors.actionNotFound(action);
+      if (version !== API_VERSION) throw rpcErrors.invalid('Version', `only ${API_VERSION} is supported.`);
+
+      const fields = await handler.handle(new Params(params), { accountId: key.accountId, accessKeyId: key.id, now });
+      const { body, type } = renderSuccess(format, action, requestId, fields);
+      return { status: 200, headers: { 'content-type': type, 'x-acs-request-id': requestId }, body };
+    } catch (error) {
+      const rpc = this.toRpcError(error, action);
+      const { body, type } = renderError(format, rpc, requestId, this.deps.hostId, `${this.deps.recommendBase}#${rpc.code}`);
+      return { status: rpc.status, headers: { ...rpc.headers, 'content-type': type, 'x-acs-request-id': requestId }, body };
+    }
+  }
+
+  private toRpcError(error: unknown, action: string): RpcError {
+    if (error instanceof RpcError) return error;
+    const app = toAppError(error);
+    if (app.kind === 'internal') this.deps.log.error({ err: app, details: app.details, action }, 'request failed');
+    return fromAppError(app);
+  }
+
+  private async verifyV1(request: RpcRequest, pairs: readonly (readonly [string, string])[], params: ReadonlyMap<string, string>, now: Date): Promise<AccessKey> {
+    for (const name of ['AccessKeyId', 'Signature', 'SignatureMethod', 'SignatureNonce']) {
+      if (!params.get(name)) throw rpcErrors.incompleteSignature(`the parameter ${name} is missing.`);
+    }
+    const timestamp = params.get('Timestamp');
+    if (!timestamp) throw rpcErrors.missing('Timestamp');
+    const method = params.get('SignatureMethod')!;
+    if (method !== 'HMAC-SHA1') throw rpcErrors.signatureMethod(method);
+    const signedAt = checkTimestamp(timestamp, now);
+    const key = await this.activeKey(params.get('AccessKeyId')!);
+    const expected = signV1(key.secret, stringToSignV1(request.method, pairs));
+    if (!sameSignature(expected, params.get('Signature')!)) throw rpcErrors.signatureMismatch();
+    await this.useNonce(key.id, params.get('SignatureNonce')!, signedAt, now);
+    return key;
+  }
+
+  private async verifyV3(request: RpcRequest, now: Date): Promise<AccessKey> {
+    const auth = parseV3Authorization(first(request.headers, 'authorization') ?? '');
+    if (auth === undefined) throw rpcErrors.incompleteSignature('the Authorization header is malformed.');
+    if (auth.algorithm !== 'ACS3-HMAC-SHA256') throw rpcErrors.signatureMethod(auth.algorithm);
+    const signed = auth.signedHeaders.map((h) => h.toLowerCase());
+    for (const name of V3_REQUIRED_HEADERS) {
+      if (!signed.includes(name)) throw rpcErrors.incompleteSignature(`the header ${name} must be signed.`);
+      if (first(request.headers, name) === undefined) throw rpcErrors.incompleteSignature(`the header ${name} is missing.`);
+    }
+    const signedAt = checkTimestamp(first(request.headers, 'x-acs-date')!, now);
+    const key = await this.activeKey(auth.accessKeyId);
+    const payloadHash = first(request.headers, 'x-acs-content-sha256')!;
+    const canonical = canonicalRequestV3({ method: request.method, query: request.query, headers: request.headers, signedHeaders: signed, payloadHash });
+    const valid = sameSignature(signV3(key.secret, canonical), auth.signature) && sameSignature(sha256Hex(request.rawBody), payloadHash);
+    if (!valid) throw rpcErrors.signatureMismatch();
+    await this.useNonce(key.id, first(request.headers, 'x-acs-signature-nonce')!, signedAt, now);
+    return key;
+  }
+
+  private async activeKey(id: string): Promise<AccessKey> {
+    const key = await this.deps.findAccessKey(id);
+    if (key === undefined) throw rpcErrors.keyNotFound();
+    if (key.status !== 'Active') throw rpcErrors.keyInactive();
+    return key;
+  }
+
+  /** A nonce is remembered until no timestamp that could carry it is valid any more. */
+  private async useNonce(keyId: string, nonce: string, signedAt: Date, now: Date): Promise<void> {
+    const expiresAt = new Date(Math.max(signedAt.getTime(), now.getTime()) + WINDOW_MS);
+    if (!(await this.deps.rememberNonce(keyId, nonce.slice(0, 128), expiresAt, now))) throw rpcErrors.nonceUsed();
+  }
+}
+
+function first(headers: ReadonlyMap<string, readonly string[]>, name: string): string | undefined {
+  return headers.get(name)?.[0];
+}
+
+/** JSON or XML, case-insensitive; without Format, XML, except a V3 request that accepts JSON. */
+export function resolveFormat(format: string | undefined, accept: string | undefined, isV3: boolean): WireFormat {
+  if (format !== undefined && format !== '') {
+    const upper = format.toUpperCase();
+    if (upper === 'JSON' || upper === 'XML') return upper;
+    throw rpcErrors.invalidFormat(format.slice(0, 32));
+  }
+  return isV3 && accept?.includes('application/json') === true ? 'JSON' : 'XML';
+}
+
+/** yyyy-MM-ddTHH:mm:ssZ (UTC, fractions of a second allowed), within 15 minutes of now. */
+export function checkTimestamp(value: string, now: Date): Date {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/.test(value)) throw rpcErrors.timestampFormat(value.slice(0, 40));
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) throw rpcErrors.timestampFormat(value.slice(0, 40));
+  if (Math.abs(at.getTime() - now.getTime()) > WINDOW_MS) throw rpcErrors.timestampExpired(value);
+  return at;
+}
+
+/** Wire time: yyyy-MM-ddTHH:mm:ssZ. */
+export function wireTime(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}Z`;
+}
+

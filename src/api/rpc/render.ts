@@ -1,0 +1,31 @@
+import { XMLBuilder } from 'fast-xml-parser';
+import type { RpcError } from './rpc-error.js';
+
+export type WireFormat = 'JSON' | 'XML';
+export type WireValue = string | number | boolean | null | WireObject | WireValue[];
+export interface WireObject {
+  [field: string]: WireValue;
+}
+
+export const JSON_TYPE = 'application/json;charset=utf-8';
+/** Exactly this string: the generated SDKs parse an XML error only when the Content-Type matches it. */
+export const XML_TYPE = 'text/xml;charset=utf-8';
+
+const xml = new XMLBuilder({ ignoreAttributes: true, suppressEmptyNode: false, format: false });
+const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
+
+/**
+ * A success body: RequestId first, then the action's fields. In XML the root is <ActionResponse> and an
+ * array repeats its element once per item ("flat" arrays, as VOD renders them).
+ */
+export function renderSuccess(format: WireFormat, action: string, requestId: string, fields: WireObject): { body: string; type: string } {
+  const body = { RequestId: requestId, ...fields };
+  if (format === 'JSON') return { body: JSON.stringify(body), type: JSON_TYPE };
+  return { body: DECLARATION + xml.build({ [`${action}Response`]: body }), type: XML_TYPE };
+}
+
+export function renderError(format: WireFormat, error: RpcError, requestId: string, hostId: string, recommend: string): { body: string; type: string } {
+  const body = { RequestId: requestId, HostId: hostId, Code: error.code, Message: error.message, Recommend: recommend };
+  if (format === 'JSON') return { body: JSON.stringify(body), type: JSON_TYPE };
+  return { body: DECLARATION + xml.build({ Error: body }), type: XML_TYPE };
+}

@@ -1,0 +1,62 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from '../logger.js';
+import type { CoverFiles } from './files.js';
+import type { Gateway } from './rpc/gateway.js';
+
+export interface ServerDeps {
+  readonly gateway: Gateway;
+  readonly files: CoverFiles;
+  /** Largest request body accepted, bytes. */
+  readonly bodyLimit: number;
+  readonly logger: Logger | boolean;
+}
+
+/**
+ * Builds the HTTP server without listening: the one file that knows Fastify. Every body is kept raw (V3
+ * signs its hash) and form bodies are parsed here; the gateway sees plain pairs and headers.
+ */
+export function buildServer(deps: ServerDeps): FastifyInstance {
+  const app = Fastify({
+    bodyLimit: deps.bodyLimit,
+    logger: deps.logger as boolean,
+    // Query strings carry signatures and auth keys: log the path only.
+    disableRequestLogging: true,
+    return503OnClosing: true,
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  const rpc = async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
+    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const isForm = (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+    const url = new URL(request.raw.url ?? '/', 'http://local');
+    const headers = new Map<string, string[]>(Object.entries(request.raw.headersDistinct).map(([k, v]) => [k, v ?? []]));
+    const response = await deps.gateway.handle({
+      method: request.method,
+      query: [...url.searchParams.entries()],
+      form: isForm ? [...new URLSearchParams(raw.toString('utf8')).entries()] : [],
+      rawBody: raw,
+      headers,
+    });
+    return reply.code(response.status).headers(response.headers).send(response.body);
+  };
+  app.get('/', rpc);
+  app.post('/', rpc);
+
+  const file = async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
+    const url = new URL(request.raw.url ?? '/', 'http://local');
+    const response = await deps.files.serve(url.pathname, url.searchParams.get('auth_key') ?? undefined);
+    return reply.code(response.status).headers(response.headers).send(response.body);
+  };
+  app.get('/:videoId/image/ai/:name', file);
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain').send('Not Found\n'));
+  app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
+    // Fastify's own refusals (body too large, malformed request) keep their status; anything else is ours.
+    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) app.log.error({ err: error }, 'unhandled error');
+    return reply.code(status).type('text/plain').send(status === 500 ? 'Internal Server Error\n' : `${error.message}\n`);
+  });
+  return app;
+}

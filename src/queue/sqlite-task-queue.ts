@@ -1,0 +1,79 @@
+import { sql, type Kysely } from 'kysely';
+import type { Clock, Task, TaskQueue } from '../covers/ports.js';
+import { iso } from '../storage/kysely-store.js';
+import type { Database } from '../storage/schema.js';
+import type { ClaimedTask, TaskSource } from './task-source.js';
+
+/**
+ * The embedded durable queue: a table in the same SQLite file. A claim is one UPDATE … RETURNING, so two
+ * worker loops never take the same task; an expired lease (a crashed worker) makes a task claimable again.
+ */
+export class SqliteTaskQueue implements TaskQueue, TaskSource {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+  ) {}
+
+  async enqueue(task: Task, options: { delayMs?: number; dedupeKey?: string } = {}): Promise<void> {
+    const now = this.clock.now();
+    await this.db.insertInto('tasks').values({
+      kind: task.kind, payload: JSON.stringify(task), dedupe_key: options.dedupeKey ?? null, state: 'queued',
+      run_at: iso(new Date(now.getTime() + (options.delayMs ?? 0))), attempts: 0, max_attempts: 0, lease_until: null, last_error: '',
+      created_at: iso(now),
+    }).onConflict((oc) => oc.column('dedupe_key').where('state', 'in', ['queued', 'active']).doNothing()).execute();
+  }
+
+  async claim(leaseMs: number): Promise<ClaimedTask | undefined> {
+    const now = iso(this.clock.now());
+    const until = iso(new Date(this.clock.now().getTime() + leaseMs));
+    const row = await this.db.updateTable('tasks')
+      .set((eb) => ({ state: 'active', attempts: eb('attempts', '+', 1), lease_until: until }))
+      .where('id', '=', (eb) => eb.selectFrom('tasks').select('id')
+        .where((w) => w.or([
+          w.and([w('state', '=', 'queued'), w('run_at', '<=', now)]),
+          w.and([w('state', '=', 'active'), w('lease_until', '<', now)]),
+        ]))
+        .orderBy('run_at').orderBy('id').limit(1))
+      .returning(['id', 'payload', 'attempts'])
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    return { id: String(row.id), task: JSON.parse(row.payload) as Task, attempt: row.attempts };
+  }
+
+  async extendLease(id: string, leaseMs: number): Promise<void> {
+    await this.db.updateTable('tasks').set({ lease_until: iso(new Date(this.clock.now().getTime() + leaseMs)) }).where('id', '=', Number(id)).execute();
+  }
+
+  async complete(id: string): Promise<void> {
+    await this.db.deleteFrom('tasks').where('id', '=', Number(id)).execute();
+  }
+
+  async retry(id: string, error: string, delayMs: number): Promise<void> {
+    await this.db.updateTable('tasks')
+      .set({ state: 'queued', run_at: iso(new Date(this.clock.now().getTime() + delayMs)), lease_until: null, last_error: error.slice(0, 2000) })
+      .where('id', '=', Number(id)).execute();
+  }
+
+  async fail(id: string, error: string): Promise<void> {
+    await this.db.updateTable('tasks').set({ state: 'failed', lease_until: null, last_error: error.slice(0, 2000) }).where('id', '=', Number(id)).execute();
+  }
+
+  async release(id: string): Promise<void> {
+    await this.db.updateTable('tasks').set((eb) => ({ state: 'queued', lease_until: null, attempts: eb('attempts', '-', 1) })).where('id', '=', Number(id)).execute();
+  }
+
+  /**
+   * At start of the embedded server: it is the only worker on this file, so a task still marked active was
+   * running when the process died. It goes back to the queue at once instead of waiting for its lease.
+   */
+  async recoverAfterCrash(): Promise<number> {
+    const result = await this.db.updateTable('tasks').set({ state: 'queued', lease_until: null }).where('state', '=', 'active').executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /** How many tasks are waiting or running (for shutdown and tests). */
+  async pending(): Promise<number> {
+    const row = await this.db.selectFrom('tasks').select(sql<number>`count(*)`.as('n')).where('state', 'in', ['queued', 'active']).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+}

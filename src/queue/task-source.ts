@@ -1,0 +1,20 @@
+import type { Task } from '../covers/ports.js';
+
+/** A task a worker has claimed: it holds the lease until it completes, retries, fails or releases it. */
+export interface ClaimedTask {
+  readonly id: string;
+  readonly task: Task;
+  /** 1 on the first run. */
+  readonly attempt: number;
+}
+
+/** The worker's side of a queue (the embedded SQLite queue, or pg-boss). */
+export interface TaskSource {
+  claim(leaseMs: number): Promise<ClaimedTask | undefined>;
+  extendLease(id: string, leaseMs: number): Promise<void>;
+  complete(id: string): Promise<void>;
+  retry(id: string, error: string, delayMs: number): Promise<void>;
+  fail(id: string, error: string): Promise<void>;
+  /** Hands a task back untouched (shutdown): its attempt does not count. */
+  release(id: string): Promise<void>;
+}

@@ -1,0 +1,120 @@
+import type { Task, TaskOutcome } from '../covers/ports.js';
+import type { Logger } from '../logger.js';
+import type { ClaimedTask, TaskSource } from './task-source.js';
+
+/** One handler per kind of task; the compiler checks that every kind has one. */
+export type TaskHandlers = { [K in Task['kind']]: (task: Extract<Task, { kind: K }>, signal: AbortSignal) => Promise<TaskOutcome> };
+
+export interface RetryPolicy {
+  readonly maxAttempts: number;
+  /** Delay before attempt n + 1 after attempt n failed. */
+  readonly delayMs: (attempt: number) => number;
+}
+
+export interface WorkerOptions {
+  readonly concurrency: number;
+  readonly pollMs: number;
+  readonly leaseMs: number;
+  readonly policies: { readonly [K in Task['kind']]: RetryPolicy };
+  /** A task that used up its attempts: lets the domain record the failure (a job ends `fail`). */
+  readonly onGiveUp: (task: Task, reason: string) => Promise<void>;
+  readonly log: Logger;
+}
+
+/**
+ * Runs tasks from a queue, `concurrency` at a time. An unexpected error is retried with backoff until the
+ * policy's attempts run out; an expected failure (the handler's outcome) is final at once. stop() stops
+ * claiming, lets running tasks finish within a grace period, then cancels them and hands them back.
+ */
+export class Worker {
+  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private stopping = false;
+  private loops: Promise<void>[] = [];
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly source: TaskSource,
+    private readonly handlers: TaskHandlers,
+    private readonly options: WorkerOptions,
+  ) {}
+
+  start(): void {
+    for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop());
+  }
+
+  /** Wakes idle loops now (after an enqueue in the same process) instead of at the next poll. */
+  poke(): void {
+    this.wake?.();
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    this.poke();
+    const finished = Promise.all([...this.running.values()].map((r) => r.done));
+    const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
+    if ((await Promise.race([finished.then(() => 'done' as const), timer])) === 'timeout') {
+      for (const r of this.running.values()) r.controller.abort();
+      await finished;
+    }
+    await Promise.all(this.loops);
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      let claimed: ClaimedTask | undefined;
+      try {
+        claimed = await this.source.claim(this.options.leaseMs);
+      } catch (error) {
+        // The database may be briefly unreachable; keep trying rather than dying.
+        this.options.log.warn({ err: error }, 'worker could not claim a task; retrying');
+      }
+      if (claimed === undefined) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.options.pollMs);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        continue;
+      }
+      const controller = new AbortController();
+      const done = this.run(claimed, controller.signal);
+      this.running.set(claimed.id, { controller, done });
+      await done;
+      this.running.delete(claimed.id);
+    }
+  }
+
+  private async run(claimed: ClaimedTask, signal: AbortSignal): Promise<void> {
+    const { task, attempt, id } = claimed;
+    const policy = this.options.policies[task.kind];
+    const heartbeat = setInterval(() => void this.source.extendLease(id, this.options.leaseMs).catch(() => {}), this.options.leaseMs / 3);
+    try {
+      const handler = this.handlers[task.kind] as (t: Task, s: AbortSignal) => Promise<TaskOutcome>;
+      const outcome = await handler(task, signal);
+      if (outcome.status === 'done') await this.source.complete(id);
+      else {
+        this.options.log.info({ task: task.kind, reason: outcome.reason }, 'task ended in an expected failure');
+        await this.source.fail(id, outcome.reason);
+      }
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (signal.aborted) {
+        // Shutting down: the task goes back as it was, for this or another worker to run again.
+        await this.source.release(id).catch(() => {});
+        return;
+      }
+      if (attempt < policy.maxAttempts) {
+        this.options.log.warn({ task: task.kind, attempt, err: error }, 'task failed; will retry');
+        await this.source.retry(id, reason, policy.delayMs(attempt)).catch(() => {});
+      } else {
+        this.options.log.error({ task: task.kind, attempt, err: error }, 'task failed for good');
+        await this.source.fail(id, reason).catch(() => {});
+        await this.options.onGiveUp(task, reason).catch((e: unknown) => this.options.log.error({ err: e }, 'recording a failed task failed'));
+      }
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+}
