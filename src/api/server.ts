@@ -1,5 +1,4 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Logger } from '../logger.js';
 import type { CoverFiles } from './files.js';
 import type { Gateway } from './rpc/gateway.js';
 
@@ -8,7 +7,8 @@ export interface ServerDeps {
   readonly files: CoverFiles;
   /** Largest request body accepted, bytes. */
   readonly bodyLimit: number;
-  readonly logger: Logger | boolean;
+  /** A pino logger (see createLogger, whose request serializer drops query strings), or none. */
+  readonly logger?: import('fastify').FastifyBaseLogger | undefined;
 }
 
 /**
@@ -18,9 +18,7 @@ export interface ServerDeps {
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     bodyLimit: deps.bodyLimit,
-    logger: deps.logger as boolean,
-    // Query strings carry signatures and auth keys: log the path only.
-    disableRequestLogging: true,
+    ...(deps.logger === undefined ? { logger: false } : { loggerInstance: deps.logger }),
     return503OnClosing: true,
   });
   app.removeAllContentTypeParsers();

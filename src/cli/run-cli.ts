@@ -1,5 +1,8 @@
 import { AppError, toAppError } from '../errors.js';
 import { analyzeCommand } from './analyze-command.js';
+import { keysCommand } from './keys-command.js';
+import { serveCommand } from './serve-command.js';
+import { videosCommand } from './videos-command.js';
 import type { CliIo } from './cli-io.js';
 import { exitCodeFor } from './exit-code.js';
 
@@ -7,7 +10,10 @@ type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
 /** Every subcommand, by name: the table the compiler checks and `--help` lists. */
 const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
+  serve: { run: serveCommand, summary: 'serve the VOD smart-cover API and run its jobs (SQLite and files in --data)' },
   analyze: { run: analyzeCommand, summary: 'find the best stills and GIF previews of a video file' },
+  keys: { run: keysCommand, summary: 'create, list and disable access keys' },
+  videos: { run: videosCommand, summary: 'import a video file for the API' },
 };
 
 export const USAGE = `Usage: smartcover <command> [options]

@@ -15,4 +15,6 @@ export interface ServiceDeps {
   readonly clock: Clock;
   /** New 32-hex-character ids; randomness is an argument so tests can fix it. */
   readonly newId: () => string;
+  /** New random tokens of letters and digits, `length` long (access key ids and secrets). */
+  readonly newToken: (length: number) => string;
 }

@@ -20,7 +20,8 @@ export class SqliteTaskQueue implements TaskQueue, TaskSource {
       kind: task.kind, payload: JSON.stringify(task), dedupe_key: options.dedupeKey ?? null, state: 'queued',
       run_at: iso(new Date(now.getTime() + (options.delayMs ?? 0))), attempts: 0, max_attempts: 0, lease_until: null, last_error: '',
       created_at: iso(now),
-    }).onConflict((oc) => oc.column('dedupe_key').where('state', 'in', ['queued', 'active']).doNothing()).execute();
+        // The predicate must be the index's own text: SQLite matches a partial index only to a literal WHERE.
+    }).onConflict((oc) => oc.column('dedupe_key').where(sql<boolean>`state IN ('queued', 'active')`).doNothing()).execute();
   }
 
   async claim(leaseMs: number): Promise<ClaimedTask | undefined> {

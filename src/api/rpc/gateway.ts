@@ -33,6 +33,8 @@ export interface RpcContext {
   readonly accountId: string;
   readonly accessKeyId: string;
   readonly now: Date;
+  /** Where FileURLs point: the configured public URL, else the host the client called. */
+  readonly baseUrl: string;
 }
 
 export interface RpcAction {
@@ -49,6 +51,8 @@ export interface GatewayDeps {
   readonly hostId: string;
   readonly recommendBase: string;
   readonly maxParameters: number;
+  /** Base of FileURLs; empty: http://<Host header>. */
+  readonly publicUrl: string;
   readonly log: Logger;
 }
 
@@ -84,7 +88,8 @@ export class Gateway {
       if (handler === undefined) throw rpcErrors.actionNotFound(action);
       if (version !== API_VERSION) throw rpcErrors.invalid('Version', `only ${API_VERSION} is supported.`);
 
-      const fields = await handler.handle(new Params(params), { accountId: key.accountId, accessKeyId: key.id, now });
+      const baseUrl = this.deps.publicUrl !== '' ? this.deps.publicUrl : `http://${first(request.headers, 'host') ?? 'localhost'}`;
+      const fields = await handler.handle(new Params(params), { accountId: key.accountId, accessKeyId: key.id, now, baseUrl });
       const { body, type } = renderSuccess(format, action, requestId, fields);
       return { status: 200, headers: { 'content-type': type, 'x-acs-request-id': requestId }, body };
     } catch (error) {

@@ -1,0 +1,76 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildApi, buildWorker, createLogger, openService, type Service } from '../app.js';
+import { ENGINE_SETTINGS, loadEngineConfig } from '../config.js';
+import { DEFAULT_ACCOUNT } from '../covers/access-keys.js';
+import { AppError } from '../errors.js';
+import { loadServiceConfig, settingOptions, settingsHelp } from '../service-config.js';
+import type { CliIo } from './cli-io.js';
+
+export const SERVE_USAGE = `Usage: smartcover serve [options]
+
+Serves VOD's smart-cover API (signature V1 and V3, JSON and XML) and runs cover jobs in the same process,
+on SQLite and local files in the data directory. The first start creates an access key and prints it once.
+
+Options (each also an environment variable):
+${settingsHelp()}
+  -h, --help
+
+Engine:
+${ENGINE_SETTINGS.map((s) => `  ${s.env.padEnd(34)} ${s.help}`).join('\n')}
+`;
+
+export async function serveCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseFlags(args, { ...settingOptions(), help: { type: 'boolean', short: 'h' } });
+  if (values['help'] === true) {
+    io.stdout.write(SERVE_USAGE);
+    return 0;
+  }
+  const config = loadServiceConfig(io.env, values, io.cwd);
+  const engineConfig = loadEngineConfig(io.env);
+  const log = createLogger(config.logLevel);
+  const service = await openService(config, engineConfig);
+  try {
+    await firstStartKey(service, io);
+    const server = await buildApi(service, log);
+    const worker = config.worker ? buildWorker(service, log) : undefined;
+    if (worker !== undefined) {
+      // This process is the only worker on this database: what was running when it last stopped runs again.
+      const recovered = await service.queue.recoverAfterCrash();
+      const requeued = await service.jobs.requeueUnfinished();
+      if (recovered + requeued > 0) log.info({ recovered, requeued }, 'resuming unfinished work');
+      worker.start();
+    }
+    const address = await server.listen({ port: config.port, host: config.host });
+    io.stdout.write(`smartcover listening on ${address} (data in ${config.dataDir}${worker === undefined ? ', no worker' : ''})\n`);
+
+    await new Promise<void>((resolve) => (io.signal.aborted ? resolve() : io.signal.addEventListener('abort', () => resolve(), { once: true })));
+    log.info({}, 'shutting down: no new requests; running jobs get the grace period');
+    await server.close();
+    await worker?.stop(config.shutdownGraceSeconds * 1000);
+    return 0;
+  } finally {
+    await service.close();
+  }
+}
+
+/** On an empty database: an access key for the default account, printed once and kept in DATA_DIR/credentials (0600). */
+async function firstStartKey(service: Service, io: CliIo): Promise<void> {
+  if ((await service.keys.list()).length > 0) return;
+  const { key } = await service.keys.create(DEFAULT_ACCOUNT);
+  const file = join(service.config.dataDir, 'credentials');
+  await writeFile(file, `${JSON.stringify({ AccessKeyId: key.id, AccessKeySecret: key.secret, Account: DEFAULT_ACCOUNT }, null, 2)}\n`, { mode: 0o600 });
+  io.stdout.write(
+    `Created the first access key (account '${DEFAULT_ACCOUNT}'). The secret is shown only this once; it is also in ${file} (mode 0600).\n` +
+      `  AccessKeyId:     ${key.id}\n  AccessKeySecret: ${key.secret}\n`,
+  );
+}
+
+export function parseFlags<T extends Record<string, { type: 'string' | 'boolean'; short?: string }>>(args: readonly string[], options: T, positionals = false) {
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals: positionals, strict: true });
+  } catch (error) {
+    throw new AppError('invalid_argument', error instanceof Error ? error.message.replace(/\. To specify a positional.*$/s, '') : String(error));
+  }
+}

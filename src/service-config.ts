@@ -1,0 +1,126 @@
+import { resolve } from 'node:path';
+import { AppError } from './errors.js';
+
+/**
+ * The service's settings: each an environment variable and a flag of the same name (SMARTCOVER_PORT and
+ * --port), listed once here so that --help, the README and what is read never disagree. Flags win over
+ * the environment; every problem is reported at once.
+ */
+interface Spec {
+  readonly env: string;
+  readonly flag: string;
+  readonly help: string;
+  readonly fallback: string;
+  /** Boolean flags take no value (--no-worker). */
+  readonly boolean?: boolean;
+}
+
+export const SERVICE_SETTINGS = [
+  { env: 'SMARTCOVER_DATA_DIR', flag: 'data', fallback: 'data', help: 'where the database, media files and credentials live' },
+  { env: 'SMARTCOVER_PORT', flag: 'port', fallback: '8080', help: 'TCP port of the API (0 picks a free one)' },
+  { env: 'SMARTCOVER_HOST', flag: 'host', fallback: '0.0.0.0', help: 'address to listen on' },
+  { env: 'SMARTCOVER_PUBLIC_URL', flag: 'public-url', fallback: '', help: 'base of FileURLs, e.g. https://covers.example.com (default: the Host the client called)' },
+  { env: 'SMARTCOVER_URL_AUTH_KEY', flag: 'url-auth-key', fallback: '', help: 'primary type-A URL signing key (default: generated once, kept in DATA_DIR/url-auth-key)' },
+  { env: 'SMARTCOVER_URL_AUTH_KEY_SECONDARY', flag: 'url-auth-key-secondary', fallback: '', help: 'secondary key, also accepted (for rotation)' },
+  { env: 'SMARTCOVER_URL_VALIDITY', flag: 'url-validity', fallback: '1800', help: 'seconds a signed FileURL stays valid' },
+  { env: 'SMARTCOVER_CONCURRENCY', flag: 'concurrency', fallback: '1', help: 'cover jobs run at once by this process\'s worker' },
+  { env: 'SMARTCOVER_NO_WORKER', flag: 'no-worker', fallback: 'false', help: 'serve the API only; run no jobs here', boolean: true },
+  { env: 'SMARTCOVER_CALLBACK_URL', flag: 'callback-url', fallback: '', help: 'where job events go when UserData names no MessageCallback' },
+  { env: 'SMARTCOVER_CALLBACK_KEY', flag: 'callback-key', fallback: '', help: 'signs callbacks (X-VOD-SIGNATURE) when set' },
+  { env: 'SMARTCOVER_UPLOAD_MAX_BYTES', flag: 'upload-max-bytes', fallback: String(4 * 1024 ** 3), help: 'largest file UploadMediaByURL fetches' },
+  { env: 'SMARTCOVER_UPLOAD_TIMEOUT', flag: 'upload-timeout', fallback: '900', help: 'seconds an UploadMediaByURL fetch may take' },
+  { env: 'SMARTCOVER_ALLOW_PRIVATE_URLS', flag: 'allow-private-urls', fallback: 'false', help: 'let uploads and callbacks reach loopback and private addresses', boolean: true },
+  { env: 'SMARTCOVER_RATE_LIMIT', flag: 'rate-limit', fallback: '100', help: 'requests per second per access key (0: no limit)' },
+  { env: 'SMARTCOVER_RATE_BURST', flag: 'rate-burst', fallback: '200', help: 'requests per access key allowed in a burst' },
+  { env: 'SMARTCOVER_BODY_LIMIT', flag: 'body-limit', fallback: '65536', help: 'largest request body, bytes' },
+  { env: 'SMARTCOVER_SHUTDOWN_GRACE', flag: 'shutdown-grace', fallback: '30', help: 'seconds running jobs get to finish on SIGTERM before they are handed back' },
+  { env: 'SMARTCOVER_LOG_LEVEL', flag: 'log-level', fallback: 'info', help: 'fatal, error, warn, info, debug or silent' },
+] as const satisfies readonly Spec[];
+
+export interface ServiceConfig {
+  readonly dataDir: string;
+  readonly port: number;
+  readonly host: string;
+  readonly publicUrl: string;
+  readonly urlAuthKey: string;
+  readonly urlAuthKeySecondary: string;
+  readonly urlValiditySeconds: number;
+  readonly concurrency: number;
+  readonly worker: boolean;
+  readonly callbackUrl: string;
+  readonly callbackKey: string;
+  readonly uploadMaxBytes: number;
+  readonly uploadTimeoutSeconds: number;
+  readonly allowPrivateUrls: boolean;
+  readonly rateLimit: number;
+  readonly rateBurst: number;
+  readonly bodyLimit: number;
+  readonly shutdownGraceSeconds: number;
+  readonly logLevel: string;
+}
+
+type Flag = (typeof SERVICE_SETTINGS)[number]['flag'];
+
+/** parseArgs options for the settings (every flag a string, booleans as booleans). */
+export function settingOptions(): Record<string, { type: 'string' | 'boolean' }> {
+  return Object.fromEntries(SERVICE_SETTINGS.map((s) => [s.flag, { type: 'boolean' in s && s.boolean ? 'boolean' : 'string' }]));
+}
+
+export function settingsHelp(): string {
+  return SERVICE_SETTINGS.map((s) => `  --${s.flag.padEnd(24)} ${s.env.padEnd(34)} ${s.help}${s.fallback !== '' && !('boolean' in s) ? ` (default ${s.fallback})` : ''}`).join('\n');
+}
+
+export function loadServiceConfig(env: Readonly<Record<string, string | undefined>>, flags: Readonly<Record<string, string | boolean | undefined>>, cwd: string): ServiceConfig {
+  const problems: string[] = [];
+  const raw = (flag: Flag): string => {
+    const spec = SERVICE_SETTINGS.find((s) => s.flag === flag)!;
+    const fromFlag = flags[flag];
+    if (fromFlag !== undefined) return String(fromFlag);
+    return env[spec.env] ?? spec.fallback;
+  };
+  const int = (flag: Flag, min: number, max: number): number => {
+    const text = raw(flag);
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value < min || value > max) {
+      problems.push(`--${flag} / ${SERVICE_SETTINGS.find((s) => s.flag === flag)!.env} must be a whole number from ${min} to ${max} (got '${text}')`);
+      return min;
+    }
+    return value;
+  };
+  const bool = (flag: Flag): boolean => {
+    const text = raw(flag).toLowerCase();
+    if (!['true', 'false', '1', '0', 'yes', 'no'].includes(text)) {
+      problems.push(`${SERVICE_SETTINGS.find((s) => s.flag === flag)!.env} must be true or false (got '${text}')`);
+      return false;
+    }
+    return ['true', '1', 'yes'].includes(text);
+  };
+  const publicUrl = raw('public-url').replace(/\/+$/, '');
+  if (publicUrl !== '' && !/^https?:\/\/[^/]+(\/.*)?$/.test(publicUrl)) problems.push(`--public-url must be an http(s) URL (got '${publicUrl}')`);
+  const logLevel = raw('log-level');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) problems.push(`--log-level must be one of fatal, error, warn, info, debug, silent (got '${logLevel}')`);
+  const config: ServiceConfig = {
+    dataDir: resolve(cwd, raw('data')),
+    port: int('port', 0, 65535),
+    host: raw('host'),
+    publicUrl,
+    urlAuthKey: raw('url-auth-key'),
+    urlAuthKeySecondary: raw('url-auth-key-secondary'),
+    urlValiditySeconds: int('url-validity', 1, 365 * 86400),
+    concurrency: int('concurrency', 1, 64),
+    worker: !bool('no-worker'),
+    callbackUrl: raw('callback-url'),
+    callbackKey: raw('callback-key'),
+    uploadMaxBytes: int('upload-max-bytes', 1, Number.MAX_SAFE_INTEGER),
+    uploadTimeoutSeconds: int('upload-timeout', 1, 86400),
+    allowPrivateUrls: bool('allow-private-urls'),
+    rateLimit: int('rate-limit', 0, 1_000_000),
+    rateBurst: int('rate-burst', 1, 1_000_000),
+    bodyLimit: int('body-limit', 1024, 64 * 1024 * 1024),
+    shutdownGraceSeconds: int('shutdown-grace', 0, 3600),
+    logLevel,
+  };
+  if (config.callbackUrl !== '' && !/^https?:\/\//.test(config.callbackUrl)) problems.push(`--callback-url must be an http(s) URL (got '${config.callbackUrl}')`);
+  if (problems.length > 0) throw new AppError('invalid_argument', problems.join('; '));
+  return Object.freeze(config);
+}
