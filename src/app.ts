@@ -3,14 +3,13 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { pino, type Logger as Pino } from 'pino';
+import type { Logger as Pino } from 'pino';
 import { CallbackSender } from './api/callbacks/callback-sender.js';
 import { callbackTarget } from './api/callbacks/callback-target.js';
 import { CoverFiles } from './api/files.js';
 import { buildActions } from './api/rpc/actions/index.js';
 import { Gateway } from './api/rpc/gateway.js';
 import { RateLimiter } from './api/rpc/rate-limiter.js';
-import { buildServer } from './api/server.js';
 import { UrlAuth } from './api/url-auth.js';
 import type { EngineConfig } from './config.js';
 import type { ServiceDeps } from './covers/deps.js';
@@ -23,12 +22,11 @@ import { analyzeVideo } from './engine/analyze.js';
 import { FfmpegRunner } from './engine/ffmpeg.js';
 import { probeVideo } from './engine/probe.js';
 import { downloadToFile, type OutboundPolicy } from './outbound/guarded-http.js';
-import { SqliteTaskQueue } from './queue/sqlite-task-queue.js';
+import type { SqliteTaskQueue } from './queue/sqlite-task-queue.js';
 import { Worker } from './queue/worker.js';
 import type { ServiceConfig } from './service-config.js';
 import { FsBlobStore } from './storage/fs-blob-store.js';
-import { KyselyStore } from './storage/kysely-store.js';
-import { openSqlite } from './storage/open-sqlite.js';
+import type { KyselyStore } from './storage/kysely-store.js';
 
 /**
  * The one composition root: every part is built here from the validated config, by hand, and handed to
@@ -68,7 +66,14 @@ export interface Service {
   close(): Promise<void>;
 }
 
+/*
+ * The service stack (Fastify, pino, SQLite) is imported when a service is built, not when the module is
+ * loaded: `smartcover analyze` never needs it, and loading it costs ~25 MB of memory.
+ */
 export async function openService(config: ServiceConfig, engineConfig: EngineConfig, clock: Clock = systemClock): Promise<Service> {
+  const [{ openSqlite }, { KyselyStore }, { SqliteTaskQueue }] = await Promise.all([
+    import('./storage/open-sqlite.js'), import('./storage/kysely-store.js'), import('./queue/sqlite-task-queue.js'),
+  ]);
   const db = await openSqlite(join(config.dataDir, 'smartcover.db'));
   const store = new KyselyStore(db, false);
   const queue = new SqliteTaskQueue(db, clock);
@@ -99,7 +104,8 @@ export async function openService(config: ServiceConfig, engineConfig: EngineCon
  * The process's logger. Requests are logged by method and path only: query strings carry signatures and
  * auth keys. Secrets are redacted wherever they might appear in a logged object.
  */
-export function createLogger(level: string): Pino {
+export async function createLogger(level: string): Promise<Pino> {
+  const { pino } = await import('pino');
   return pino({
     level,
     base: undefined,
@@ -112,6 +118,7 @@ export function createLogger(level: string): Pino {
 
 /** The HTTP API: gateway, actions and signed file serving. */
 export async function buildApi(service: Service, log: Pino): Promise<FastifyInstance> {
+  const { buildServer } = await import('./api/server.js');
   const { config } = service;
   const urlAuth = new UrlAuth({
     primaryKey: config.urlAuthKey || (await urlAuthKey(config.dataDir)),

@@ -29,7 +29,7 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
   }
   const config = loadServiceConfig(io.env, values, io.cwd);
   const engineConfig = loadEngineConfig(io.env);
-  const log = createLogger(config.logLevel);
+  const log = await createLogger(config.logLevel);
   const service = await openService(config, engineConfig);
   try {
     await firstStartKey(service, io);
