@@ -6,6 +6,7 @@ import { batchSize } from './window.js';
 
 /** Renders full-resolution PNGs by seeking (timed sampling: nothing decoded them yet); returns their sizes. */
 export async function renderStills(ffmpeg: FfmpegRunner, file: string, shots: readonly StillShot[], size: Size, scale: boolean, signal?: AbortSignal): Promise<number[]> {
+  // These decode as well as encode: the decoding budget applies.
   const perBatch = batchSize(size);
   for (let i = 0; i < shots.length; i += perBatch) {
     await ffmpeg.ffmpeg(stillsArgs(file, shots.slice(i, i + perBatch), size, scale), { signal, timeoutMs: 300_000 });
@@ -22,7 +23,7 @@ export async function renderFromFrames(ffmpeg: FfmpegRunner, jobs: readonly Rend
   // stills has to share the memory (measured: GIF + 2 PNGs at 1080p 155 MB, 3 PNGs 98 MB).
   const batches = [
     ...jobs.filter((j) => j.kind === 'gif').map((j) => [j]),
-    ...chunk(jobs.filter((j) => j.kind === 'png'), batchSize(display)),
+    ...chunk(jobs.filter((j) => j.kind === 'png'), batchSize(display, 'encode')),
   ];
   for (const batch of batches) await ffmpeg.ffmpeg(renderArgs(batch), { signal, timeoutMs: 300_000 });
   return Promise.all(jobs.map((j) => nonEmpty(j.out, `frame ${j.frames.first} of ${j.frames.file}`)));

@@ -12,14 +12,16 @@ export interface WindowFrame {
 }
 
 /**
- * Decoding many windows (or stills) in one process holds one decoder per window: at most this many pixels
- * of source frame at a time — three 1080p decoders, one at 4K. Measured at 1080p: a batch of four stills
- * peaked at 229 MB, of two at 144 MB; each extra process costs ~0.13 CPU-s to start.
+ * A look pass holds one decoder per window: at most this many pixels of source frame at a time — two
+ * 1080p decoders, one at 4K. Measured at 1080p: three windows peaked at 151 MB, two at ~105 MB; the whole
+ * run must stay under 250 MB with node's ~85 MB, and each extra process costs ~0.25 CPU-s.
  */
-const BATCH_PIXELS = 3 * 1920 * 1088;
+const DECODE_PIXELS = 2 * 1920 * 1088;
+/** Encoding PNGs from decoded frames needs less: three 1080p stills per process peaked at 98 MB. */
+const ENCODE_PIXELS = 3 * 1920 * 1088;
 
-export function batchSize(source: Size): number {
-  return Math.max(1, Math.floor(BATCH_PIXELS / (source.width * source.height)));
+export function batchSize(source: Size, budget: 'decode' | 'encode' = 'decode'): number {
+  return Math.max(1, Math.floor((budget === 'decode' ? DECODE_PIXELS : ENCODE_PIXELS) / (source.width * source.height)));
 }
 
 /**

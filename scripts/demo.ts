@@ -1,5 +1,5 @@
 /**
- * `npm start [-- <video> [options]]`: analyzes the given video, or, given none, a 40-second demo clip it
+ * `npm run demo [-- <video> [options]]`: analyzes the given video, or, given none, a 40-second demo clip it
  * renders with ffmpeg first — a black opening, a fade, a white flash, a blurred stretch, a title card and a
  * repeated shot among good ones — so the first run shows what the engine keeps and what it throws away.
  */
