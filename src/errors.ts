@@ -39,10 +39,18 @@ export function isAppError(value: unknown, kind?: ErrorKind): value is AppError 
   return value instanceof AppError && (kind === undefined || value.kind === kind);
 }
 
+/**
+ * Driver error codes that mean "busy or unreachable right now, try again": SQLite's lock timeouts,
+ * PostgreSQL's admin shutdown / cannot-connect-now / lock timeout, and refused connections.
+ */
+const TRANSIENT_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', '57P01', '57P03', '55P03', 'ECONNREFUSED', 'ECONNRESET']);
+
 /** Wraps anything thrown into an AppError, keeping AppErrors as they are. */
 export function toAppError(value: unknown): AppError {
   if (value instanceof AppError) return value;
   if (value instanceof Error && value.name === 'AbortError') return new AppError('aborted', 'cancelled', { cause: value });
+  const code = (value as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return new AppError('unavailable', `storage busy (${code})`, { cause: value });
   const message = value instanceof Error ? value.message : String(value);
   return new AppError('internal', message, { cause: value });
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { looks as L, makeClip } from './support/clips.js';
@@ -357,6 +358,43 @@ describe('a rate-limited key', () => {
       expect(JSON.parse(throttled.body)).toMatchObject({ Code: 'Throttling.User' });
       expect(Number(throttled.retry)).toBeGreaterThanOrEqual(1);
       expect(await rejection(popClient(server).request('ListAITemplate', { TemplateType: 'AIImage' }))).toMatchObject({ code: 'Throttling.User' });
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('failures of the server itself', () => {
+  it('ServiceUnavailable (503) while the database is locked beyond the busy timeout, and fine again after', async () => {
+    const server = await ServerProcess.start();
+    const db = new Database(join(server.dataDir, 'smartcover.db'));
+    try {
+      const client = popClient(server);
+      db.exec('BEGIN EXCLUSIVE');
+      const error = await rejection(openApiClient(server)('ListAITemplate', { TemplateType: 'AIImage' }));
+      expect(error, JSON.stringify(error)).toMatchObject({ code: 'ServiceUnavailable', status: 503 });
+      db.exec('COMMIT');
+      await client.request('ListAITemplate', { TemplateType: 'AIImage' });
+    } finally {
+      db.close();
+      await server.stop();
+    }
+  });
+
+  it('InternalError (500) for anything unexpected, without leaking what went wrong', async () => {
+    const server = await ServerProcess.start();
+    try {
+      const client = popClient(server);
+      const video = await importVideo(server, await makeClip('good.mp4', [L.testsrc(3)]));
+      const db = new Database(join(server.dataDir, 'smartcover.db'));
+      db.exec('DROP TABLE covers');
+      db.close();
+      const error = await rejection(client.request('ListAIImageInfo', { VideoId: video }));
+      expect(error).toMatchObject({ code: 'InternalError' });
+      expect(error.message).not.toMatch(/covers|table|sqlite/i);
+      expect(await rejection(openApiClient(server)('ListAIImageInfo', { VideoId: video }))).toMatchObject({ code: 'InternalError', status: 500 });
+      // The details are in the server's log for its operator.
+      expect(server.output).toMatch(/no such table: covers/);
     } finally {
       await server.stop();
     }

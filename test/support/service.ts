@@ -96,7 +96,7 @@ export function openApiClient(server: ServerProcess, signatureAlgorithm?: 'v2', 
   }));
   return async (action: string, query: Record<string, string>): Promise<Record<string, unknown>> => {
     const params = new OpenApi.Params({ action, version: '2017-03-21', protocol: 'HTTP', pathname: '/', method: 'POST', authType: 'AK', style: 'RPC', reqBodyType: 'formData', bodyType: 'json' });
-    const response = await client.callApi(params, new OpenApi.OpenApiRequest({ query }), new Util.RuntimeOptions({ readTimeout: 20_000, connectTimeout: 5_000 }));
+    const response = await client.callApi(params, new OpenApi.OpenApiRequest({ query }), new Util.RuntimeOptions({ readTimeout: 20_000, connectTimeout: 20_000 }));
     return response.body;
   };
 }
