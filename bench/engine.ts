@@ -118,12 +118,13 @@ for (const [label, file] of [['10 min, 2 s GOP', g2], ['10 min, 10 s GOP', g10]]
     { floor: floorCommand(file), floor1: floor1Command(file), full: fullCommand(file), analyze: analyzeCommand(file, join(scratch, 'out')) },
     { floor: runs, floor1: runs, full: fullRuns, analyze: runs },
   );
-  // Judged against the lower of the two floors: the stricter target.
-  const floor = Math.min(r.floor!.cpu, r.floor1!.cpu);
-  const target = 2 * floor + 3;
+  // The issue's floor is ffmpeg's keyframe-only decode as it runs by default; the single-threaded one is
+  // cheaper, so both verdicts are printed.
+  const target = 2 * r.floor!.cpu + 3;
+  const strict = 2 * r.floor1!.cpu + 3;
   rows.push(
     `| ${label} (${fmt(bitrate(file), 1)} Mbps) | ${fmt(r.floor!.cpu / minutes)} / ${fmt(r.floor1!.cpu / minutes)} | ${fmt(r.analyze!.cpu / minutes)} | ${fmt(r.full!.cpu / minutes)} | ` +
-      `${fmt(r.analyze!.cpu, 1)} s vs ${fmt(target, 1)} s (${r.analyze!.cpu <= target ? 'met' : 'MISSED'}) | ${fmt(r.full!.cpu / r.analyze!.cpu, 1)}× | ` +
+      `${fmt(r.analyze!.cpu, 1)} s vs ${fmt(target, 1)} s (${r.analyze!.cpu <= target ? 'met' : 'MISSED'}); vs ${fmt(strict, 1)} s (${r.analyze!.cpu <= strict ? 'met' : 'over'}) | ${fmt(r.full!.cpu / r.analyze!.cpu, 1)}× | ` +
       `${fmt(r.analyze!.peakTreeMb, 0)} MB (largest process ${fmt(r.analyze!.peakProcessMb, 0)}) | ${fmt(r.floor!.peakTreeMb, 0)} MB | ${fmt(r.full!.peakTreeMb, 0)} MB |`,
   );
   process.stderr.write(`${rows.at(-1)}\n`);
@@ -136,7 +137,7 @@ rmSync(scratch, { recursive: true, force: true });
 const cpuInfo = execFileSync('sh', ['-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"]).toString().trim();
 console.log(`Engine benchmark — ${new Date().toISOString().slice(0, 10)}, ${cpuInfo}, ${runs} runs (full decode ${fullRuns}), medians
 
-| corpus | floor CPU-s/min (default threads / 1 thread) | analyze CPU-s/min | full decode CPU-s/min | analyze vs 2×floor+3 s (lower floor) | full ÷ analyze | analyze peak RSS (tree) | floor peak | full peak |
+| corpus | floor CPU-s/min (default threads / 1 thread) | analyze CPU-s/min | full decode CPU-s/min | analyze vs 2×floor+3 s (default floor; 1-thread floor) | full ÷ analyze | analyze peak RSS (tree) | floor peak | full peak |
 |---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 

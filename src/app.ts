@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,14 +124,15 @@ export async function buildApi(service: Service, log: Pino): Promise<FastifyInst
     primaryKey: config.urlAuthKey || (await urlAuthKey(config.dataDir)),
     secondaryKey: config.urlAuthKeySecondary || undefined,
     validitySeconds: config.urlValiditySeconds,
-    rand: () => randomBytes(8).toString('hex'),
+    // randomUUID draws from a pooled buffer: far cheaper than a randomBytes call per URL.
+    rand: () => randomUUID().slice(0, 8),
   });
   const actions = buildActions({
     templates: service.templates, videos: service.videos, jobs: service.jobs, covers: service.covers,
     signUrl: (path, now) => urlAuth.sign(path, now),
   });
   const gateway = new Gateway({
-    findAccessKey: (id) => service.store.findAccessKey(id),
+    findAccessKey: cachedFor(1_000, (id) => service.store.findAccessKey(id)),
     rememberNonce: (keyId, nonce, expiresAt, now) => service.store.rememberNonce(keyId, nonce, expiresAt, now),
     actions,
     clock: service.deps.clock,
@@ -182,6 +183,24 @@ export function buildWorker(service: Service, log: Pino): Worker {
       log,
     },
   );
+}
+
+/**
+ * Memoises a lookup for `ttlMs`: access keys are read on every request, and a key disabled from the
+ * command line (another process) takes effect within that time. Entries are bounded.
+ */
+function cachedFor<T>(ttlMs: number, load: (id: string) => Promise<T>): (id: string) => Promise<T> {
+  const entries = new Map<string, { value: Promise<T>; until: number }>();
+  return (id) => {
+    const now = Date.now();
+    const hit = entries.get(id);
+    if (hit !== undefined && hit.until > now) return hit.value;
+    if (entries.size >= 10_000) entries.clear();
+    const value = load(id);
+    entries.set(id, { value, until: now + ttlMs });
+    value.catch(() => entries.delete(id));
+    return value;
+  };
 }
 
 /** The URL signing key: generated on first start and kept next to the database (mode 0600). */

@@ -232,6 +232,8 @@ describe('smartcover serve with the official clients', () => {
       const temp = popClient(server, key);
       await temp.request('ListAITemplate', { TemplateType: 'AIImage' });
       expect((await server.cli(['keys', 'disable', key.AccessKeyId])).code).toBe(0);
+      // Keys are cached for a second: the disable takes effect within that.
+      await new Promise((r) => setTimeout(r, 1_100));
       expect(await rejection(temp.request('ListAITemplate', { TemplateType: 'AIImage' }))).toMatchObject({ code: 'InvalidAccessKeyId.Inactive' });
       const listed = await server.cli(['keys', 'list', '--json']);
       expect(listed.stdout).not.toContain(key.AccessKeySecret);

@@ -158,8 +158,9 @@ export class CoverService {
 
   /** ListAIImageInfo: the video must exist for this account; best score first. */
   async list(accountId: string, videoId: string): Promise<Cover[]> {
-    if ((await this.deps.store.findVideo(accountId, videoId)) === undefined) throw videoNotFound();
-    return this.deps.store.listCovers(accountId, videoId);
+    const covers = await this.deps.store.videoCovers(accountId, videoId);
+    if (covers === undefined) throw videoNotFound();
+    return covers;
   }
 
   /** DeleteAIImageInfos: the records go at once, their files in the background. */

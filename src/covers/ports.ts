@@ -49,6 +49,8 @@ export interface Store {
 
   // Covers
   listCovers(accountId: string, videoId: string): Promise<Cover[]>;
+  /** The video's covers, best first; undefined when the account has no such video. */
+  videoCovers(accountId: string, videoId: string): Promise<Cover[] | undefined>;
   /** Deletes the account's covers among `ids`; returns what was deleted. */
   deleteCovers(accountId: string, ids: readonly string[]): Promise<Cover[]>;
 

@@ -186,6 +186,15 @@ export class KyselyStore implements Store {
     });
   }
 
+  async videoCovers(accountId: string, videoId: string): Promise<Cover[] | undefined> {
+    // One query: the video's row, joined with its covers (none when it has no covers yet).
+    const rows = await this.db.selectFrom('videos').leftJoin('covers', 'covers.video_id', 'videos.id')
+      .selectAll('covers').where('videos.id', '=', videoId).where('videos.account_id', '=', accountId)
+      .orderBy('covers.score', 'desc').orderBy('covers.version', 'desc').orderBy('covers.path').execute();
+    if (rows.length === 0) return undefined;
+    return rows.filter((r) => r.id !== null).map((r) => toCover(r as Selectable<Database['covers']>));
+  }
+
   async listCovers(accountId: string, videoId: string): Promise<Cover[]> {
     const rows = await this.db.selectFrom('covers').selectAll().where('video_id', '=', videoId).where('account_id', '=', accountId)
       .orderBy('score', 'desc').orderBy('version', 'desc').orderBy('path').execute();
