@@ -160,6 +160,7 @@ describe('smartcover serve with the official clients', () => {
     expect(error.Error).toMatchObject({ Code: 'MissingParameter', HostId: 'smartcover' });
     expect(error.Error['Message']).toContain('"VideoId"');
     expect(Object.keys(error.Error)).toEqual(['RequestId', 'HostId', 'Code', 'Message', 'Recommend']);
+    expect(new URL(error.Error['Recommend']!).searchParams.get('code')).toBe('MissingParameter');
   });
 
   describe('every error code in the spec', () => {

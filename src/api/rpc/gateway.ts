@@ -95,7 +95,7 @@ export class Gateway {
       return { status: 200, headers: { 'content-type': type, 'x-acs-request-id': requestId }, body };
     } catch (error) {
       const rpc = this.toRpcError(error, action);
-      const { body, type } = renderError(format, rpc, requestId, this.deps.hostId, `${this.deps.recommendBase}#${rpc.code}`);
+      const { body, type } = renderError(format, rpc, requestId, this.deps.hostId, recommendLink(this.deps.recommendBase, rpc.code));
       return { status: rpc.status, headers: { ...rpc.headers, 'content-type': type, 'x-acs-request-id': requestId }, body };
     }
   }
@@ -177,6 +177,13 @@ export function checkTimestamp(value: string, now: Date): Date {
   if (Number.isNaN(at.getTime())) throw rpcErrors.timestampFormat(value.slice(0, 40));
   if (Math.abs(at.getTime() - now.getTime()) > WINDOW_MS) throw rpcErrors.timestampExpired(value);
   return at;
+}
+
+/** The troubleshooting link for a code: the docs' errors section, with the code in the query. */
+export function recommendLink(base: string, code: string): string {
+  const url = new URL(base);
+  url.searchParams.set('code', code);
+  return url.toString();
 }
 
 /** Wire time: yyyy-MM-ddTHH:mm:ssZ. */
