@@ -21,6 +21,16 @@ function filesUnder(dir: string, prefix = ''): string[] {
     e.isDirectory() ? filesUnder(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]);
 }
 
+/** Polls GetVideoInfo until the video has left Uploading; returns its wire record. */
+async function settledVideo(client: PopClient, videoId: string): Promise<Record<string, string>> {
+  for (let i = 0; i < 100; i++) {
+    const { Video } = (await client.request('GetVideoInfo', { VideoId: videoId })) as { Video: Record<string, string> };
+    if (Video['Status'] !== 'Uploading') return Video;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`video ${videoId} never finished uploading`);
+}
+
 async function importVideo(server: ServerProcess, file: string, account?: string): Promise<string> {
   const run = await server.cli(['videos', 'import', file, '--json', ...(account === undefined ? [] : ['--account', account])]);
   expect(run.code, run.stderr).toBe(0);
@@ -299,20 +309,11 @@ describe('smartcover serve with the official clients', () => {
     });
     afterAll(() => origin.close());
 
-    const settle = async (videoId: string) => {
-      for (let i = 0; i < 100; i++) {
-        const { Video } = (await client.request('GetVideoInfo', { VideoId: videoId })) as { Video: Record<string, string> };
-        if (Video['Status'] !== 'Uploading') return Video;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      throw new Error('upload never finished');
-    };
-
     it('fetches a video, and leaves UploadFail with the reason when the URL is missing or not a video', async () => {
       const urls = [`${base}/video.mp4`, `${base}/missing.mp4`, `${base}/notes.txt`].map(encodeURIComponent).join(',');
       const { UploadJobs } = (await client.request('UploadMediaByURL', { UploadURLs: urls, UploadMetadatas: JSON.stringify([{ SourceURL: `${base}/video.mp4`, Title: 'Fetched' }]) })) as { UploadJobs: { VideoId: string; SourceURL: string; JobId: string }[] };
       expect(UploadJobs.map((j) => j.SourceURL)).toEqual([`${base}/video.mp4`, `${base}/missing.mp4`, `${base}/notes.txt`]);
-      const [good, missing, text] = await Promise.all(UploadJobs.map((j) => settle(j.VideoId)));
+      const [good, missing, text] = await Promise.all(UploadJobs.map((j) => settledVideo(client, j.VideoId)));
       expect(good).toMatchObject({ Status: 'Normal', Title: 'Fetched' });
       expect(Number(good!['Duration'])).toBeCloseTo(4, 0);
       expect(missing).toMatchObject({ Status: 'UploadFail' });
@@ -334,11 +335,7 @@ describe('a server that keeps outbound fetches off private addresses (the defaul
     try {
       const client = popClient(server);
       const { UploadJobs } = (await client.request('UploadMediaByURL', { UploadURLs: encodeURIComponent('http://127.0.0.1:9/video.mp4') })) as { UploadJobs: { VideoId: string }[] };
-      let video: Record<string, string> = {};
-      for (let i = 0; i < 50 && video['Status'] !== 'UploadFail'; i++) {
-        video = ((await client.request('GetVideoInfo', { VideoId: UploadJobs[0]!.VideoId })) as { Video: Record<string, string> }).Video;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      const video = await settledVideo(client, UploadJobs[0]!.VideoId);
       expect(video).toMatchObject({ Status: 'UploadFail', ErrorCode: 'URLForbidden' });
       expect(video['ErrorMessage']).toMatch(/private/);
     } finally {
@@ -385,12 +382,7 @@ describe('limits', () => {
       const client = popClient(server);
       const url = `http://127.0.0.1:${(origin.address() as { port: number }).port}/huge.mp4`;
       const { UploadJobs } = (await client.request('UploadMediaByURL', { UploadURLs: encodeURIComponent(url) })) as { UploadJobs: { VideoId: string }[] };
-      let video: Record<string, string> = {};
-      for (let i = 0; i < 50 && video['Status'] !== 'UploadFail'; i++) {
-        video = ((await client.request('GetVideoInfo', { VideoId: UploadJobs[0]!.VideoId })) as { Video: Record<string, string> }).Video;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(video).toMatchObject({ Status: 'UploadFail', ErrorCode: 'FileTooLarge' });
+      expect(await settledVideo(client, UploadJobs[0]!.VideoId)).toMatchObject({ Status: 'UploadFail', ErrorCode: 'FileTooLarge' });
     } finally {
       origin.close();
       await server.stop();

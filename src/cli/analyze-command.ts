@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { buildEngine } from '../app.js';
 import { ENGINE_SETTINGS, loadEngineConfig } from '../config.js';
 import { analyzeVideo } from '../engine/analyze.js';
@@ -8,6 +7,7 @@ import type { Manifest } from '../engine/manifest.js';
 import { AppError } from '../errors.js';
 import type { CliIo } from './cli-io.js';
 import { defaultOutDir, StagedOutput } from './output-dir.js';
+import { parseFlags } from './parse-flags.js';
 import { ProgressBar } from './progress-bar.js';
 
 export const ANALYZE_USAGE = `Usage: smartcover analyze <video> [--out DIR] [--stills N] [--gifs N] [--json]
@@ -29,7 +29,9 @@ const MAX_STILLS = 20;
 const MAX_GIFS = 5;
 
 export async function analyzeCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandLine(args);
+  const { values, positionals } = parseFlags(args, {
+    out: { type: 'string' }, stills: { type: 'string' }, gifs: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  }, true);
   if (values.help === true) {
     io.stdout.write(ANALYZE_USAGE);
     return 0;
@@ -64,25 +66,6 @@ export async function analyzeCommand(args: readonly string[], io: CliIo): Promis
   }
   io.stdout.write(values.json === true ? `${JSON.stringify(manifest)}\n` : table(manifest, displayPath(io.cwd, target)));
   return 0;
-}
-
-function parseCommandLine(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        out: { type: 'string' },
-        stills: { type: 'string' },
-        gifs: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    // parseArgs says what is wrong ("Unknown option '--x'"); keep its words, drop its error class.
-    throw new AppError('invalid_argument', error instanceof Error ? error.message.replace(/\. To specify a positional.*$/s, '') : String(error));
-  }
 }
 
 function count(flag: string, raw: string | undefined, fallback: number, max: number, problems: string[]): number {

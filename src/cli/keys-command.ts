@@ -4,7 +4,7 @@ import { DEFAULT_ACCOUNT } from '../covers/access-keys.js';
 import { AppError } from '../errors.js';
 import { loadServiceConfig } from '../service-config.js';
 import type { CliIo } from './cli-io.js';
-import { parseFlags } from './serve-command.js';
+import { parseFlags } from './parse-flags.js';
 
 export const KEYS_USAGE = `Usage:
   smartcover keys create [--account NAME] [--json] [--data DIR]   a new key (the secret is printed once)

@@ -1,12 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { buildApi, buildWorker, createLogger, openService, type Service } from '../app.js';
 import { ENGINE_SETTINGS, loadEngineConfig } from '../config.js';
 import { DEFAULT_ACCOUNT } from '../covers/access-keys.js';
-import { AppError } from '../errors.js';
 import { loadServiceConfig, settingOptions, settingsHelp } from '../service-config.js';
 import type { CliIo } from './cli-io.js';
+import { parseFlags } from './parse-flags.js';
 
 export const SERVE_USAGE = `Usage: smartcover serve [options]
 
@@ -65,12 +64,4 @@ async function firstStartKey(service: Service, io: CliIo): Promise<void> {
     `Created the first access key (account '${DEFAULT_ACCOUNT}'). The secret is shown only this once; it is also in ${file} (mode 0600).\n` +
       `  AccessKeyId:     ${key.id}\n  AccessKeySecret: ${key.secret}\n`,
   );
-}
-
-export function parseFlags<T extends Record<string, { type: 'string' | 'boolean'; short?: string }>>(args: readonly string[], options: T, positionals = false) {
-  try {
-    return parseArgs({ args: [...args], options, allowPositionals: positionals, strict: true });
-  } catch (error) {
-    throw new AppError('invalid_argument', error instanceof Error ? error.message.replace(/\. To specify a positional.*$/s, '') : String(error));
-  }
 }

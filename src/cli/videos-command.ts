@@ -5,7 +5,7 @@ import { DEFAULT_ACCOUNT } from '../covers/access-keys.js';
 import { AppError } from '../errors.js';
 import { loadServiceConfig } from '../service-config.js';
 import type { CliIo } from './cli-io.js';
-import { parseFlags } from './serve-command.js';
+import { parseFlags } from './parse-flags.js';
 
 export const VIDEOS_USAGE = `Usage:
   smartcover videos import FILE [--account NAME] [--title T] [--json] [--data DIR]

@@ -48,7 +48,6 @@ export interface Store {
   publishCovers(input: PublishInput, now: Date): Promise<number | undefined>;
 
   // Covers
-  listCovers(accountId: string, videoId: string): Promise<Cover[]>;
   /** The video's covers, best first; undefined when the account has no such video. */
   videoCovers(accountId: string, videoId: string): Promise<Cover[] | undefined>;
   /** Deletes the account's covers among `ids`; returns what was deleted. */

@@ -195,12 +195,6 @@ export class KyselyStore implements Store {
     return rows.filter((r) => r.id !== null).map((r) => toCover(r as Selectable<Database['covers']>));
   }
 
-  async listCovers(accountId: string, videoId: string): Promise<Cover[]> {
-    const rows = await this.db.selectFrom('covers').selectAll().where('video_id', '=', videoId).where('account_id', '=', accountId)
-      .orderBy('score', 'desc').orderBy('version', 'desc').orderBy('path').execute();
-    return rows.map(toCover);
-  }
-
   async deleteCovers(accountId: string, ids: readonly string[]): Promise<Cover[]> {
     if (ids.length === 0) return [];
     return this.db.transaction().execute(async (trx) => {
