@@ -4,7 +4,8 @@
  * Throughput and latency of signed ListAIImageInfo calls (signature V1, a unique nonce each, so every call
  * is verified and recorded for replay protection) against a video with 6 covers, served by one
  * `smartcover serve` process; next to a bare Fastify route returning a constant JSON body, in the same
- * run, with the same load tool (autocannon) and the same connections. Loopback only, bounded in time.
+ * run, with the same load tool (autocannon), the same connections and the same freshly signed requests.
+ * Loopback only, bounded in time.
  * The per-key rate limit is switched off for the run (SMARTCOVER_RATE_LIMIT=0): it is what is measured.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -47,10 +48,12 @@ async function load(url: string, path: () => string): Promise<autocannon.Result>
   return autocannon({ url, connections, duration: seconds, requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: path() }) }] });
 }
 
-// Warm both up, then measure: bare first, then the API, each for the same time with the same load.
-await load(bareUrl, () => '/').then(() => undefined);
-const bareResult = await load(bareUrl, () => '/');
-const apiResult = await load(server.endpoint, () => `/?${signedQuery(credentials, { Action: 'ListAIImageInfo', VideoId: video })}`);
+// Both targets get the very same requests, freshly signed each time, so that the load generator does the
+// same work in both runs (the bare route ignores the query). Warm up, then bare first, then the API.
+const signed = () => `/?${signedQuery(credentials, { Action: 'ListAIImageInfo', VideoId: video })}`;
+await load(bareUrl, signed).then(() => undefined);
+const bareResult = await load(bareUrl, signed);
+const apiResult = await load(server.endpoint, signed);
 bare.kill();
 await server.stop();
 

@@ -75,7 +75,8 @@ export async function openService(config: ServiceConfig, engineConfig: EngineCon
     import('./storage/open-sqlite.js'), import('./storage/kysely-store.js'), import('./queue/sqlite-task-queue.js'),
   ]);
   const db = await openSqlite(join(config.dataDir, 'smartcover.db'));
-  const store = new KyselyStore(db, false);
+  // One process writes this database's covers: cover lists can be served from memory for a second.
+  const store = new KyselyStore(db, false, 1_000);
   const queue = new SqliteTaskQueue(db, clock);
   const blobs = new FsBlobStore(join(config.dataDir, 'media'));
   const engine = buildEngine(engineConfig);
@@ -119,6 +120,8 @@ export async function createLogger(level: string): Promise<Pino> {
 /** The HTTP API: gateway, actions and signed file serving. */
 export async function buildApi(service: Service, log: Pino): Promise<FastifyInstance> {
   const { buildServer } = await import('./api/server.js');
+  const { NonceBatcher } = await import('./storage/nonce-batcher.js');
+  const nonces = new NonceBatcher(service.store.db);
   const { config } = service;
   const urlAuth = new UrlAuth({
     primaryKey: config.urlAuthKey || (await urlAuthKey(config.dataDir)),
@@ -133,7 +136,7 @@ export async function buildApi(service: Service, log: Pino): Promise<FastifyInst
   });
   const gateway = new Gateway({
     findAccessKey: cachedFor(1_000, (id) => service.store.findAccessKey(id)),
-    rememberNonce: (keyId, nonce, expiresAt, now) => service.store.rememberNonce(keyId, nonce, expiresAt, now),
+    rememberNonce: (keyId, nonce, expiresAt, now) => nonces.remember(keyId, nonce, expiresAt, now),
     actions,
     clock: service.deps.clock,
     rateLimiter: new RateLimiter(config.rateLimit, config.rateBurst),

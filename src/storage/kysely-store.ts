@@ -10,10 +10,18 @@ type Db = Kysely<Database> | Transaction<Database>;
  * account id filters by it, so one account can never read or change another's rows.
  */
 export class KyselyStore implements Store {
+  /** ListAIImageInfo answers, by video, for coverCacheMs; dropped by this store's own writes to covers. */
+  private readonly coverCache = new Map<string, { covers: Promise<Cover[] | undefined>; until: number }>();
+
   constructor(
     readonly db: Kysely<Database>,
     /** PostgreSQL needs row locks to serialise publishing versions; SQLite serialises every write anyway. */
     private readonly lockRows: boolean,
+    /**
+     * How long a video's cover list may be served from memory (0: never). Every write to covers through
+     * this store drops it at once, so with one process writing, nothing stale is ever served.
+     */
+    private readonly coverCacheMs = 0,
   ) {}
 
   async ensureAccount(name: string, id: string, now: Date): Promise<Account> {
@@ -79,6 +87,7 @@ export class KyselyStore implements Store {
   }
 
   async deleteVideo(accountId: string, id: string): Promise<string[] | undefined> {
+    this.forgetCovers(id);
     return this.db.transaction().execute(async (trx) => {
       const video = await trx.selectFrom('videos').select(['source_key']).where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
       if (video === undefined) return undefined;
@@ -163,7 +172,7 @@ export class KyselyStore implements Store {
   }
 
   async publishCovers(input: PublishInput, now: Date): Promise<number | undefined> {
-    return this.db.transaction().execute(async (trx) => {
+    const published = await this.db.transaction().execute(async (trx) => {
       const job = await trx.selectFrom('jobs').select(['status', 'video_id']).where('id', '=', input.jobId).executeTakeFirst();
       if (job === undefined || job.status === 'success' || job.status === 'fail') return undefined;
       let videoQuery = trx.selectFrom('videos').select('id').where('id', '=', job.video_id);
@@ -184,9 +193,28 @@ export class KyselyStore implements Store {
       }
       return version;
     });
+    for (const c of input.covers) this.forgetCovers(c.videoId);
+    return published;
   }
 
-  async videoCovers(accountId: string, videoId: string): Promise<Cover[] | undefined> {
+  videoCovers(accountId: string, videoId: string): Promise<Cover[] | undefined> {
+    if (this.coverCacheMs <= 0) return this.loadVideoCovers(accountId, videoId);
+    const key = `${accountId}/${videoId}`;
+    const now = Date.now();
+    const hit = this.coverCache.get(key);
+    if (hit !== undefined && hit.until > now) return hit.covers;
+    if (this.coverCache.size >= 10_000) this.coverCache.clear();
+    const covers = this.loadVideoCovers(accountId, videoId);
+    this.coverCache.set(key, { covers, until: now + this.coverCacheMs });
+    covers.catch(() => this.coverCache.delete(key));
+    return covers;
+  }
+
+  private forgetCovers(videoId: string): void {
+    for (const key of this.coverCache.keys()) if (key.endsWith(`/${videoId}`)) this.coverCache.delete(key);
+  }
+
+  private async loadVideoCovers(accountId: string, videoId: string): Promise<Cover[] | undefined> {
     // One query: the video's row, joined with its covers (none when it has no covers yet).
     const rows = await this.db.selectFrom('videos').leftJoin('covers', 'covers.video_id', 'videos.id')
       .selectAll('covers').where('videos.id', '=', videoId).where('videos.account_id', '=', accountId)
@@ -197,11 +225,13 @@ export class KyselyStore implements Store {
 
   async deleteCovers(accountId: string, ids: readonly string[]): Promise<Cover[]> {
     if (ids.length === 0) return [];
-    return this.db.transaction().execute(async (trx) => {
+    const deleted = await this.db.transaction().execute(async (trx) => {
       const rows = await trx.selectFrom('covers').selectAll().where('account_id', '=', accountId).where('id', 'in', [...ids]).execute();
       if (rows.length > 0) await trx.deleteFrom('covers').where('id', 'in', rows.map((r) => r.id)).execute();
       return rows.map(toCover);
     });
+    for (const c of deleted) this.forgetCovers(c.videoId);
+    return deleted;
   }
 
   async rememberNonce(keyId: string, nonce: string, expiresAt: Date, now: Date): Promise<boolean> {
