@@ -53,10 +53,6 @@ export interface Store {
   /** Deletes the account's covers among `ids`; returns what was deleted. */
   deleteCovers(accountId: string, ids: readonly string[]): Promise<Cover[]>;
 
-  // Replay protection
-  /** Records a signature nonce; false when the key already used it and it has not expired. */
-  rememberNonce(keyId: string, nonce: string, expiresAt: Date, now: Date): Promise<boolean>;
-
   close(): Promise<void>;
 }
 

@@ -234,14 +234,6 @@ export class KyselyStore implements Store {
     return deleted;
   }
 
-  async rememberNonce(keyId: string, nonce: string, expiresAt: Date, now: Date): Promise<boolean> {
-    // Insert, or take over an expired entry; an unexpired one makes this a replay (nothing changes).
-    const result = await this.db.insertInto('nonces').values({ key_id: keyId, nonce, expires_at: iso(expiresAt) })
-      .onConflict((oc) => oc.columns(['key_id', 'nonce']).doUpdateSet({ expires_at: iso(expiresAt) }).where('nonces.expires_at', '<', iso(now)))
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
-  }
-
   /** Forgets nonces whose window has passed (called periodically). */
   async purgeNonces(now: Date): Promise<void> {
     await this.db.deleteFrom('nonces').where('expires_at', '<', iso(now)).execute();
