@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { AppError } from '../errors.js';
 import { migrationProvider } from './migrations.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 import type { Database } from './schema.js';
 
 /**
@@ -22,7 +23,7 @@ export async function openSqlite(file: string): Promise<Kysely<Database>> {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: ownConnection(sqlite, checkpointsInBackground(sqlite, file)) }) });
   await migrate(db);
   return db;
 }
@@ -35,12 +36,23 @@ export async function migrate(db: Kysely<Database>): Promise<void> {
   }
 }
 
+/** Moves WAL checkpoints off the event loop (see WalCheckpointer); SQLite's own resume if that fails. */
+function checkpointsInBackground(sqlite: SqliteDatabase.Database, file: string): WalCheckpointer {
+  const checkpointer = new WalCheckpointer(file);
+  sqlite.pragma('wal_autocheckpoint = 0');
+  checkpointer.onFailure(() => {
+    if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000');
+  });
+  return checkpointer;
+}
+
 /**
- * Kysely asks better-sqlite3 to prepare every statement afresh; preparing costs more than running the
- * small queries the API makes (measured: a third of a request's database time). Statements are cached by
- * their SQL text (parameters are separate, so a query shape is prepared once), up to a bound.
+ * The connection Kysely gets. Kysely asks better-sqlite3 to prepare every statement afresh; preparing
+ * costs more than running the small queries the API makes (measured: a third of a request's database
+ * time). Statements are cached by their SQL text (parameters are separate, so a query shape is prepared
+ * once), up to a bound. Closing it stops the checkpointer too.
  */
-function cachingStatements(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
+function ownConnection(sqlite: SqliteDatabase.Database, checkpointer: WalCheckpointer): SqliteDatabase.Database {
   const cache = new Map<string, SqliteDatabase.Statement>();
   const prepare = (source: string): SqliteDatabase.Statement => {
     let statement = cache.get(source);
@@ -54,6 +66,7 @@ function cachingStatements(sqlite: SqliteDatabase.Database): SqliteDatabase.Data
   return new Proxy(sqlite, {
     get(target, property, receiver) {
       if (property === 'prepare') return prepare;
+      if (property === 'close') return () => { checkpointer.stop(); return sqlite.close(); };
       const value = Reflect.get(target, property, receiver) as unknown;
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
