@@ -9,21 +9,20 @@ import { callbackTarget } from './api/callbacks/callback-target.js';
 import { CoverFiles } from './api/files.js';
 import { buildActions } from './api/rpc/actions/index.js';
 import { Gateway } from './api/rpc/gateway.js';
-import { RateLimiter } from './api/rpc/rate-limiter.js';
 import { UrlAuth } from './api/url-auth.js';
 import type { EngineConfig } from './config.js';
 import type { ServiceDeps } from './covers/deps.js';
 import { AccessKeyService } from './covers/access-keys.js';
 import { CoverService, JobService } from './covers/jobs.js';
-import type { Clock } from './covers/ports.js';
+import type { BlobStore, Clock, Task, TaskQueue } from './covers/ports.js';
 import { TemplateService } from './covers/templates.js';
 import { VideoService } from './covers/videos.js';
 import { analyzeVideo } from './engine/analyze.js';
 import { FfmpegRunner } from './engine/ffmpeg.js';
 import { probeVideo } from './engine/probe.js';
 import { downloadToFile, type OutboundPolicy } from './outbound/guarded-http.js';
-import type { SqliteTaskQueue } from './queue/sqlite-task-queue.js';
-import { Worker } from './queue/worker.js';
+import type { TaskSource } from './queue/task-source.js';
+import { Worker, type RetryPolicy } from './queue/worker.js';
 import type { ServiceConfig } from './service-config.js';
 import { FsBlobStore } from './storage/fs-blob-store.js';
 import type { KyselyStore } from './storage/kysely-store.js';
@@ -50,12 +49,23 @@ export const newToken = (length: number): string => {
   return out;
 };
 
-/** The service's parts on the embedded defaults: SQLite in DATA_DIR, files in DATA_DIR/media. */
+/** The queue as the service uses it: the embedded SQLite table, or pg-boss on PostgreSQL. */
+export interface ServiceQueue extends TaskQueue, TaskSource {
+  /** Hands back tasks a crashed process left marked running (embedded only; pg-boss does it by lease). */
+  recoverAfterCrash(): Promise<number>;
+  /** Tasks queued or running. */
+  pending(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The service's parts: SQLite and DATA_DIR/media by default; PostgreSQL, pg-boss and S3 when configured. */
 export interface Service {
   readonly config: ServiceConfig;
   readonly deps: ServiceDeps;
   readonly store: KyselyStore;
-  readonly queue: SqliteTaskQueue;
+  readonly queue: ServiceQueue;
+  /** Whether this is the embedded, single-process setup (SQLite): one worker, state in process memory. */
+  readonly embedded: boolean;
   readonly templates: TemplateService;
   readonly videos: VideoService;
   readonly jobs: JobService;
@@ -66,19 +76,29 @@ export interface Service {
   close(): Promise<void>;
 }
 
+/** Attempts and backoff per kind of task (the same for both queues). */
+export const TASK_POLICIES: { readonly [K in Task['kind']]: RetryPolicy } = {
+  'cover.generate': { maxAttempts: 4, delaySeconds: 5, backoff: true },
+  'video.fetch': { maxAttempts: 3, delaySeconds: 10, backoff: true },
+  // VOD tries a callback three times, a second apart.
+  'callback.deliver': { maxAttempts: 3, delaySeconds: 1, backoff: false },
+  'files.delete': { maxAttempts: 5, delaySeconds: 30, backoff: true },
+};
+
 /*
- * The service stack (Fastify, pino, SQLite) is imported when a service is built, not when the module is
- * loaded: `smartcover analyze` never needs it, and loading it costs ~25 MB of memory.
+ * The service stack (Fastify, pino, SQLite, pg, the AWS SDK) is imported when a service is built, not when
+ * the module is loaded: `smartcover analyze` never needs it, and loading it costs ~25 MB of memory.
+ * `supervise`: this process looks after abandoned tasks on the shared queue (workers do; APIs need not).
  */
-export async function openService(config: ServiceConfig, engineConfig: EngineConfig, clock: Clock = systemClock): Promise<Service> {
-  const [{ openSqlite }, { KyselyStore }, { SqliteTaskQueue }] = await Promise.all([
-    import('./storage/open-sqlite.js'), import('./storage/kysely-store.js'), import('./queue/sqlite-task-queue.js'),
-  ]);
-  const db = await openSqlite(join(config.dataDir, 'smartcover.db'));
-  // One process writes this database's covers: cover lists can be served from memory for a second.
-  const store = new KyselyStore(db, false, 1_000);
-  const queue = new SqliteTaskQueue(db, clock);
-  const blobs = new FsBlobStore(join(config.dataDir, 'media'));
+export async function openService(config: ServiceConfig, engineConfig: EngineConfig, options: { supervise?: boolean; clock?: Clock; log?: Pino } = {}): Promise<Service> {
+  const clock = options.clock ?? systemClock;
+  const { KyselyStore } = await import('./storage/kysely-store.js');
+  const { store, queue, embedded } = config.databaseUrl === ''
+    ? await openEmbedded(config, clock, KyselyStore)
+    : await openShared(config, options.supervise ?? false, KyselyStore, options.log);
+  const blobs: BlobStore = config.s3 === undefined
+    ? new FsBlobStore(join(config.dataDir, 'media'))
+    : new (await import('./storage/s3-blob-store.js')).S3BlobStore(config.s3);
   const engine = buildEngine(engineConfig);
   const deps: ServiceDeps = { store, blobs, queue, clock, newId, newToken };
   const outbound: OutboundPolicy = {
@@ -90,15 +110,53 @@ export async function openService(config: ServiceConfig, engineConfig: EngineCon
   };
   const probe = async (file: string) => ({ duration: (await probeVideo(engine.ffmpeg, file)).duration });
   const templates = new TemplateService(deps);
-  await templates.ensureSystemTemplates();
+  try {
+    await templates.ensureSystemTemplates();
+  } catch (error) {
+    await queue.close().catch(() => {});
+    await store.close().catch(() => {});
+    throw error;
+  }
   return {
-    config, deps, store, queue, templates, engine, outbound,
+    config, deps, store, queue, embedded, templates, engine, outbound,
     videos: new VideoService(deps, probe, (url, destination, signal) => downloadToFile(url, destination, outbound, signal), scratch),
     jobs: new JobService(deps, { analyze: (file, options) => analyzeVideo(engine.ffmpeg, file, options) }, scratch, callbackTarget(config.callbackUrl || undefined)),
     covers: new CoverService(deps),
     keys: new AccessKeyService(deps),
-    close: () => store.close(),
+    close: async () => {
+      await queue.close();
+      await store.close();
+    },
   };
+}
+
+type StoreClass = typeof KyselyStore;
+
+/** SQLite in DATA_DIR with the queue in the same file. */
+async function openEmbedded(config: ServiceConfig, clock: Clock, Store: StoreClass): Promise<{ store: KyselyStore; queue: ServiceQueue; embedded: boolean }> {
+  const [{ openSqlite }, { SqliteTaskQueue }] = await Promise.all([import('./storage/open-sqlite.js'), import('./queue/sqlite-task-queue.js')]);
+  const db = await openSqlite(join(config.dataDir, 'smartcover.db'));
+  // One process writes this database's covers: cover lists can be served from memory for a second.
+  const store = new Store(db, false, 1_000);
+  return { store, queue: new SqliteTaskQueue(db, clock), embedded: true };
+}
+
+/** PostgreSQL for metadata and pg-boss for tasks: any number of API and worker processes share them. */
+async function openShared(config: ServiceConfig, supervise: boolean, Store: StoreClass, log: Pino | undefined): Promise<{ store: KyselyStore; queue: ServiceQueue; embedded: boolean }> {
+  const [{ openPostgres }, { PgBossQueue }] = await Promise.all([import('./storage/open-postgres.js'), import('./queue/pg-boss-queue.js')]);
+  const db = await openPostgres(config.databaseUrl);
+  // Other processes write covers too: nothing is cached, and publishing locks the video's row.
+  const store = new Store(db, true, 0);
+  try {
+    const queue = await PgBossQueue.start({
+      connectionString: config.databaseUrl, policies: TASK_POLICIES, leaseSeconds: config.taskLeaseSeconds,
+      supervise, maintenanceSeconds: config.queueMaintenanceSeconds, onError: (error) => log?.warn({ err: error }, 'job queue maintenance failed; retrying'),
+    });
+    return { store, queue, embedded: false };
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
 }
 
 /**
@@ -124,7 +182,7 @@ export async function buildApi(service: Service, log: Pino): Promise<FastifyInst
   const nonces = new NonceBatcher(service.store.db);
   const { config } = service;
   const urlAuth = new UrlAuth({
-    primaryKey: config.urlAuthKey || (await urlAuthKey(config.dataDir)),
+    primaryKey: config.urlAuthKey || (service.embedded ? await urlAuthKey(config.dataDir) : await service.store.settingOrInit('url-auth-key', randomBytes(24).toString('base64url'))),
     secondaryKey: config.urlAuthKeySecondary || undefined,
     validitySeconds: config.urlValiditySeconds,
     // randomUUID draws from a pooled buffer: far cheaper than a randomBytes call per URL.
@@ -132,14 +190,14 @@ export async function buildApi(service: Service, log: Pino): Promise<FastifyInst
   });
   const actions = buildActions({
     templates: service.templates, videos: service.videos, jobs: service.jobs, covers: service.covers,
-    signUrl: (path, now) => urlAuth.sign(path, now),
+    fileUrl: fileUrls(config.filesUrl, urlAuth),
   });
   const gateway = new Gateway({
     findAccessKey: cachedFor(1_000, (id) => service.store.findAccessKey(id)),
     rememberNonce: (keyId, nonce, expiresAt, now) => nonces.remember(keyId, nonce, expiresAt, now),
     actions,
     clock: service.deps.clock,
-    rateLimiter: new RateLimiter(config.rateLimit, config.rateBurst),
+    rateLimit: await rateLimit(service),
     hostId: config.publicUrl === '' ? 'smartcover' : new URL(config.publicUrl).host,
     recommendBase: 'https://github.com/smartcover/smartcover/blob/main/README.md#errors',
     maxParameters: 200,
@@ -170,15 +228,10 @@ export function buildWorker(service: Service, log: Pino): Worker {
     },
     {
       concurrency: service.config.concurrency,
-      pollMs: 200,
+      // Each poll of the shared queue is a query per kind of task: idle workers on PostgreSQL poll less often.
+      pollMs: service.embedded ? 200 : 1000,
       leaseMs: 60_000,
-      policies: {
-        'cover.generate': { maxAttempts: 4, delayMs: (n) => 5_000 * 2 ** (n - 1) },
-        'video.fetch': { maxAttempts: 3, delayMs: (n) => 10_000 * n },
-        // VOD tries a callback three times, a second apart.
-        'callback.deliver': { maxAttempts: 3, delayMs: () => 1_000 },
-        'files.delete': { maxAttempts: 5, delayMs: (n) => 30_000 * n },
-      },
+      policies: TASK_POLICIES,
       onGiveUp: async (task, reason) => {
         if (task.kind === 'cover.generate') await service.jobs.giveUp(task.jobId, reason);
         if (task.kind === 'video.fetch') await service.videos.update((await service.store.findVideoById(task.videoId))?.accountId ?? '', task.videoId, { status: 'UploadFail', errorCode: 'FetchFailed', errorMessage: reason }).catch(() => {});
@@ -186,6 +239,30 @@ export function buildWorker(service: Service, log: Pino): Worker {
       log,
     },
   );
+}
+
+/**
+ * FileURLs: on this service, or on a CDN in front of the storage prefix (SMARTCOVER_FILES_URL). Type A
+ * signs the path the CDN sees, so a base with a path (https://cdn/covers) signs /covers/<VideoId>/….
+ */
+function fileUrls(filesUrl: string, urlAuth: UrlAuth): (path: string, now: Date, baseUrl: string) => string {
+  if (filesUrl === '') return (path, now, baseUrl) => baseUrl + urlAuth.sign(path, now);
+  const { origin, pathname } = new URL(filesUrl);
+  const prefix = pathname.replace(/\/+$/, '');
+  return (path, now) => origin + urlAuth.sign(prefix + path, now);
+}
+
+/** Per-key request budgets: in memory for the single embedded process, in PostgreSQL when processes share. */
+async function rateLimit(service: Service): Promise<(keyId: string, nowMs: number) => number | Promise<number>> {
+  const { rateLimit: perSecond, rateBurst } = service.config;
+  if (service.embedded) {
+    const { RateLimiter } = await import('./api/rpc/rate-limiter.js');
+    const limiter = new RateLimiter(perSecond, rateBurst);
+    return (keyId, nowMs) => limiter.take(keyId, nowMs);
+  }
+  const { SharedRateLimiter } = await import('./storage/shared-rate-limiter.js');
+  const limiter = new SharedRateLimiter(service.store.db, perSecond, rateBurst);
+  return (keyId, nowMs) => limiter.take(keyId, nowMs);
 }
 
 /**
@@ -206,7 +283,10 @@ function cachedFor<T>(ttlMs: number, load: (id: string) => Promise<T>): (id: str
   };
 }
 
-/** The URL signing key: generated on first start and kept next to the database (mode 0600). */
+/**
+ * The embedded server's URL signing key: generated on first start and kept next to the database (mode
+ * 0600). Processes sharing PostgreSQL keep theirs in the database instead, so every one signs alike.
+ */
 async function urlAuthKey(dataDir: string): Promise<string> {
   const file = join(dataDir, 'url-auth-key');
   const existing = await readFile(file, 'utf8').catch(() => '');

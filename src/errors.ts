@@ -40,10 +40,14 @@ export function isAppError(value: unknown, kind?: ErrorKind): value is AppError 
 }
 
 /**
- * Driver error codes that mean "busy or unreachable right now, try again": SQLite's lock timeouts,
- * PostgreSQL's admin shutdown / cannot-connect-now / lock timeout, and refused connections.
+ * Driver error codes that mean "busy or unreachable right now, try again": SQLite's lock timeouts;
+ * PostgreSQL's connection failures (class 08), too many connections (53300), admin shutdown,
+ * cannot-connect-now and lock timeout; refused and reset connections.
  */
-const TRANSIENT_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', '57P01', '57P03', '55P03', 'ECONNREFUSED', 'ECONNRESET']);
+const TRANSIENT_CODES = new Set([
+  'SQLITE_BUSY', 'SQLITE_LOCKED', '08000', '08001', '08003', '08004', '08006', '53300', '57P01', '57P02', '57P03', '55P03',
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE',
+]);
 
 /** Wraps anything thrown into an AppError, keeping AppErrors as they are. */
 export function toAppError(value: unknown): AppError {

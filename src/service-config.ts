@@ -13,10 +13,18 @@ interface Spec {
   readonly fallback: string;
   /** Boolean flags take no value (--no-worker). */
   readonly boolean?: boolean;
+  /** Conventional variables read when the SMARTCOVER_ one is unset (DATABASE_URL, AWS_ENDPOINT_URL). */
+  readonly alsoEnv?: readonly string[];
 }
 
 export const SERVICE_SETTINGS = [
   { env: 'SMARTCOVER_DATA_DIR', flag: 'data', fallback: 'data', help: 'where the database, media files and credentials live' },
+  { env: 'SMARTCOVER_DATABASE_URL', flag: 'database-url', fallback: '', alsoEnv: ['DATABASE_URL'], help: 'postgres://… puts metadata, nonces, rate limits and the job queue (pg-boss) in PostgreSQL (default: SQLite in DATA_DIR)' },
+  { env: 'SMARTCOVER_STORAGE', flag: 'storage', fallback: '', help: 's3://bucket/prefix keeps sources and covers in S3-compatible storage (default: DATA_DIR/media)' },
+  { env: 'SMARTCOVER_S3_ENDPOINT', flag: 's3-endpoint', fallback: '', alsoEnv: ['AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL'], help: 'S3-compatible endpoint, e.g. http://minio:9000 (path-style); region and keys come from AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY' },
+  { env: 'SMARTCOVER_FILES_URL', flag: 'files-url', fallback: '', help: 'FileURLs point here (a CDN in front of the storage prefix, same type-A signing) instead of at this service' },
+  { env: 'SMARTCOVER_TASK_LEASE', flag: 'task-lease', fallback: '900', help: 'PostgreSQL queue: seconds a running task may take before it counts as abandoned and runs elsewhere' },
+  { env: 'SMARTCOVER_QUEUE_MAINTENANCE', flag: 'queue-maintenance', fallback: '30', help: 'PostgreSQL queue: seconds between checks for abandoned tasks' },
   { env: 'SMARTCOVER_PORT', flag: 'port', fallback: '8080', help: 'TCP port of the API (0 picks a free one)' },
   { env: 'SMARTCOVER_HOST', flag: 'host', fallback: '0.0.0.0', help: 'address to listen on' },
   { env: 'SMARTCOVER_PUBLIC_URL', flag: 'public-url', fallback: '', help: 'base of FileURLs, e.g. https://covers.example.com (default: the Host the client called)' },
@@ -39,6 +47,12 @@ export const SERVICE_SETTINGS = [
 
 export interface ServiceConfig {
   readonly dataDir: string;
+  readonly databaseUrl: string;
+  /** The bucket and key prefix when files live in S3. */
+  readonly s3: { readonly bucket: string; readonly prefix: string; readonly endpoint: string } | undefined;
+  readonly filesUrl: string;
+  readonly taskLeaseSeconds: number;
+  readonly queueMaintenanceSeconds: number;
   readonly port: number;
   readonly host: string;
   readonly publicUrl: string;
@@ -76,7 +90,8 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     const spec = SERVICE_SETTINGS.find((s) => s.flag === flag)!;
     const fromFlag = flags[flag];
     if (fromFlag !== undefined) return String(fromFlag);
-    return env[spec.env] ?? spec.fallback;
+    const also = 'alsoEnv' in spec ? spec.alsoEnv.map((name) => env[name]).find((v) => v !== undefined && v !== '') : undefined;
+    return env[spec.env] ?? also ?? spec.fallback;
   };
   const int = (flag: Flag, min: number, max: number): number => {
     const text = raw(flag);
@@ -99,8 +114,22 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
   if (publicUrl !== '' && !/^https?:\/\/[^/]+(\/.*)?$/.test(publicUrl)) problems.push(`--public-url must be an http(s) URL (got '${publicUrl}')`);
   const logLevel = raw('log-level');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) problems.push(`--log-level must be one of fatal, error, warn, info, debug, silent (got '${logLevel}')`);
+  const databaseUrl = raw('database-url');
+  if (databaseUrl !== '' && !/^postgres(ql)?:\/\/\S+$/.test(databaseUrl)) problems.push('--database-url / SMARTCOVER_DATABASE_URL must be a postgres:// URL');
+  const storage = raw('storage');
+  const s3Match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(storage);
+  if (storage !== '' && s3Match === null) problems.push(`--storage / SMARTCOVER_STORAGE must be s3://bucket[/prefix] with a valid bucket name (got '${storage}')`);
+  const endpoint = raw('s3-endpoint');
+  if (endpoint !== '' && !/^https?:\/\/[^/]+\/?$/.test(endpoint)) problems.push(`--s3-endpoint must be an http(s) URL with no path (got '${endpoint}')`);
+  const filesUrl = raw('files-url').replace(/\/+$/, '');
+  if (filesUrl !== '' && !/^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(filesUrl)) problems.push(`--files-url must be an http(s) URL without query (got '${filesUrl}')`);
   const config: ServiceConfig = {
     dataDir: resolve(cwd, raw('data')),
+    databaseUrl,
+    s3: s3Match === null ? undefined : { bucket: s3Match[1]!, prefix: (s3Match[2] ?? '').replace(/^\/+|\/+$/g, ''), endpoint: endpoint.replace(/\/$/, '') },
+    filesUrl,
+    taskLeaseSeconds: int('task-lease', 10, 12 * 3600),
+    queueMaintenanceSeconds: int('queue-maintenance', 1, 3600),
     port: int('port', 0, 65535),
     host: raw('host'),
     publicUrl,

@@ -1,8 +1,10 @@
 import { AppError, toAppError } from '../errors.js';
 import { analyzeCommand } from './analyze-command.js';
 import { keysCommand } from './keys-command.js';
+import { migrateCommand } from './migrate-command.js';
 import { serveCommand } from './serve-command.js';
 import { videosCommand } from './videos-command.js';
+import { workerCommand } from './worker-command.js';
 import type { CliIo } from './cli-io.js';
 import { exitCodeFor } from './exit-code.js';
 
@@ -11,6 +13,8 @@ type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 /** Every subcommand, by name: the table the compiler checks and `--help` lists. */
 const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   serve: { run: serveCommand, summary: 'serve the VOD smart-cover API and run its jobs (SQLite and files in --data)' },
+  worker: { run: workerCommand, summary: 'run jobs only, next to API processes (serve --no-worker) on PostgreSQL' },
+  migrate: { run: migrateCommand, summary: 'create or upgrade the database schema, then exit' },
   analyze: { run: analyzeCommand, summary: 'find the best stills and GIF previews of a video file' },
   keys: { run: keysCommand, summary: 'create, list and disable access keys' },
   videos: { run: videosCommand, summary: 'import a video file for the API' },

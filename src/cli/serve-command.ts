@@ -11,6 +11,8 @@ export const SERVE_USAGE = `Usage: smartcover serve [options]
 
 Serves VOD's smart-cover API (signature V1 and V3, JSON and XML) and runs cover jobs in the same process,
 on SQLite and local files in the data directory. The first start creates an access key and prints it once.
+With --database-url (PostgreSQL) and --storage (S3), run any number of these with --no-worker and any
+number of 'smartcover worker' processes, on any machines.
 
 Options (each also an environment variable):
 ${settingsHelp()}
@@ -29,18 +31,19 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
   const config = loadServiceConfig(io.env, values, io.cwd);
   const engineConfig = loadEngineConfig(io.env);
   const log = await createLogger(config.logLevel);
-  const service = await openService(config, engineConfig);
+  const service = await openService(config, engineConfig, { supervise: config.worker, log });
   try {
     await firstStartKey(service, io);
     const server = await buildApi(service, log);
     const worker = config.worker ? buildWorker(service, log) : undefined;
-    if (worker !== undefined) {
+    if (worker !== undefined && service.embedded) {
       // This process is the only worker on this database: what was running when it last stopped runs again.
+      // (On PostgreSQL, pg-boss hands a dead worker's tasks on by lease; nothing to do here.)
       const recovered = await service.queue.recoverAfterCrash();
       const requeued = await service.jobs.requeueUnfinished();
       if (recovered + requeued > 0) log.info({ recovered, requeued }, 'resuming unfinished work');
-      worker.start();
     }
+    worker?.start();
     const address = await server.listen({ port: config.port, host: config.host });
     io.stdout.write(`smartcover listening on ${address} (data in ${config.dataDir}${worker === undefined ? ', no worker' : ''})\n`);
 

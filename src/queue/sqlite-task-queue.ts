@@ -72,6 +72,9 @@ export class SqliteTaskQueue implements TaskQueue, TaskSource {
     return Number(result.numUpdatedRows);
   }
 
+  /** The queue lives in the store's connection, which the store closes. */
+  async close(): Promise<void> {}
+
   /** How many tasks are waiting or running (for shutdown and tests). */
   async pending(): Promise<number> {
     const row = await this.db.selectFrom('tasks').select(sql<number>`count(*)`.as('n')).where('state', 'in', ['queued', 'active']).executeTakeFirst();

@@ -16,7 +16,7 @@ async function setup(handler: (task: Task, signal: AbortSignal) => Promise<TaskO
   const gaveUp: string[] = [];
   const all = (task: Task, signal: AbortSignal) => handler(task, signal);
   const handlers: TaskHandlers = { 'cover.generate': all, 'video.fetch': all, 'callback.deliver': all, 'files.delete': all };
-  const policy = { maxAttempts, delayMs: (n: number) => 20 * n };
+  const policy = { maxAttempts, delaySeconds: 0.02, backoff: false };
   const worker = new Worker(queue, handlers, {
     concurrency: 2, pollMs: 10, leaseMs: 60_000, log: silent,
     policies: { 'cover.generate': policy, 'video.fetch': policy, 'callback.deliver': policy, 'files.delete': policy },

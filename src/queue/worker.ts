@@ -5,10 +5,20 @@ import type { ClaimedTask, TaskSource } from './task-source.js';
 /** One handler per kind of task; the compiler checks that every kind has one. */
 export type TaskHandlers = { [K in Task['kind']]: (task: Extract<Task, { kind: K }>, signal: AbortSignal) => Promise<TaskOutcome> };
 
+/**
+ * How often a kind of task is tried and how long to wait in between. Declarative rather than a function,
+ * because pg-boss schedules retries itself and must be given the same policy.
+ */
 export interface RetryPolicy {
   readonly maxAttempts: number;
-  /** Delay before attempt n + 1 after attempt n failed. */
-  readonly delayMs: (attempt: number) => number;
+  readonly delaySeconds: number;
+  /** Doubles the delay after every failed attempt. */
+  readonly backoff: boolean;
+}
+
+/** The delay before attempt n + 1 after attempt n failed. */
+export function retryDelayMs(policy: RetryPolicy, attempt: number): number {
+  return policy.delaySeconds * 1000 * (policy.backoff ? 2 ** (attempt - 1) : 1);
 }
 
 export interface WorkerOptions {
@@ -107,7 +117,7 @@ export class Worker {
       }
       if (attempt < policy.maxAttempts) {
         this.options.log.warn({ task: task.kind, attempt, err: error }, 'task failed; will retry');
-        await this.source.retry(id, reason, policy.delayMs(attempt)).catch(() => {});
+        await this.source.retry(id, reason, retryDelayMs(policy, attempt)).catch(() => {});
       } else {
         this.options.log.error({ task: task.kind, attempt, err: error }, 'task failed for good');
         await this.source.fail(id, reason).catch(() => {});

@@ -4,9 +4,7 @@ import { dirname, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { BlobStore } from '../covers/ports.js';
 import { AppError } from '../errors.js';
-
-/** Keys are relative paths of plain segments: letters, digits, '-', '_' and '.', never '.' or '..' alone. */
-const SEGMENT = /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,128}$/;
+import { blobKeySegments } from './blob-key.js';
 
 /**
  * Files on local disk under one root. Every key is checked twice: its shape, and that the resolved path
@@ -21,11 +19,7 @@ export class FsBlobStore implements BlobStore {
 
   /** The file a key names; throws unless the key is well formed and inside the root. */
   pathOf(key: string): string {
-    const segments = key.split('/');
-    if (segments.length === 0 || !segments.every((s) => SEGMENT.test(s))) {
-      throw new AppError('invalid_argument', `not a valid file key: ${JSON.stringify(key)}`);
-    }
-    const path = resolve(this.root, ...segments);
+    const path = resolve(this.root, ...blobKeySegments(key));
     if (!path.startsWith(this.root + sep)) throw new AppError('invalid_argument', `file key outside the store: ${JSON.stringify(key)}`);
     return path;
   }

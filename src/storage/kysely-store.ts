@@ -173,7 +173,11 @@ export class KyselyStore implements Store {
 
   async publishCovers(input: PublishInput, now: Date): Promise<number | undefined> {
     const published = await this.db.transaction().execute(async (trx) => {
-      const job = await trx.selectFrom('jobs').select(['status', 'video_id']).where('id', '=', input.jobId).executeTakeFirst();
+      // With several workers, a job whose lease expired may be published by two of them at once: the row
+      // lock makes the second wait and then see the first one's success.
+      let jobQuery = trx.selectFrom('jobs').select(['status', 'video_id']).where('id', '=', input.jobId);
+      if (this.lockRows) jobQuery = jobQuery.forUpdate();
+      const job = await jobQuery.executeTakeFirst();
       if (job === undefined || job.status === 'success' || job.status === 'fail') return undefined;
       let videoQuery = trx.selectFrom('videos').select('id').where('id', '=', job.video_id);
       if (this.lockRows) videoQuery = videoQuery.forUpdate();
@@ -232,6 +236,12 @@ export class KyselyStore implements Store {
     });
     for (const c of deleted) this.forgetCovers(c.videoId);
     return deleted;
+  }
+
+  /** A process-wide setting, created with `initial` by whichever process asks first. */
+  async settingOrInit(name: string, initial: string): Promise<string> {
+    await this.db.insertInto('settings').values({ name, value: initial }).onConflict((oc) => oc.column('name').doNothing()).execute();
+    return (await this.db.selectFrom('settings').select('value').where('name', '=', name).executeTakeFirstOrThrow()).value;
   }
 
   /** Forgets nonces whose window has passed (called periodically). */

@@ -4,7 +4,9 @@ import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely
  * Migrations in code, in order. Column types are ones both SQLite and PostgreSQL understand ('double
  * precision' has REAL affinity in SQLite; 'bigint' INTEGER).
  */
-const migrations: Record<string, Migration> = {
+export type Dialect = 'sqlite' | 'postgres';
+
+const migrations = (dialect: Dialect): Record<string, Migration> => ({
   '0001-initial': {
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema.createTable('accounts')
@@ -89,6 +91,7 @@ const migrations: Record<string, Migration> = {
   '0002-task-queue': {
     // The embedded queue (SQLite); with PostgreSQL pg-boss keeps its own tables.
     async up(db: Kysely<unknown>): Promise<void> {
+      if (dialect === 'postgres') return;
       await db.schema.createTable('tasks')
         .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
         .addColumn('kind', 'text', (c) => c.notNull())
@@ -107,8 +110,22 @@ const migrations: Record<string, Migration> = {
       await sql`CREATE UNIQUE INDEX tasks_dedupe ON tasks (dedupe_key) WHERE state IN ('queued', 'active')`.execute(db);
     },
   },
-};
+  '0003-shared-state': {
+    // What several API processes must share: rate-limit buckets, and settings such as the URL signing key.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.createTable('rate_buckets')
+        .addColumn('key_id', 'text', (c) => c.primaryKey())
+        .addColumn('tokens', 'double precision', (c) => c.notNull())
+        .addColumn('at_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createTable('settings')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+});
 
-export const migrationProvider: MigrationProvider = {
-  getMigrations: async () => migrations,
-};
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  return { getMigrations: async () => migrations(dialect) };
+}

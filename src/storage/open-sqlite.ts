@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect } from 'kysely';
 import { AppError } from '../errors.js';
-import { migrationProvider } from './migrations.js';
+import { migrate } from './migrate.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import type { Database } from './schema.js';
 
@@ -24,16 +24,8 @@ export async function openSqlite(file: string): Promise<Kysely<Database>> {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: ownConnection(sqlite, checkpointsInBackground(sqlite, file)) }) });
-  await migrate(db);
+  await migrate(db, 'sqlite');
   return db;
-}
-
-export async function migrate(db: Kysely<Database>): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
-  const failed = results?.find((r) => r.status === 'Error');
-  if (error !== undefined || failed !== undefined) {
-    throw new AppError('internal', `database migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
 }
 
 /** Moves WAL checkpoints off the event loop (see WalCheckpointer); SQLite's own resume if that fails. */

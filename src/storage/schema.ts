@@ -22,6 +22,8 @@ export interface Database {
     path: string; width: number; height: number; bytes: number; created_at: string;
   };
   nonces: { key_id: string; nonce: string; expires_at: string };
+  rate_buckets: { key_id: string; tokens: number; at_ms: number };
+  settings: { name: string; value: string };
   tasks: {
     id: Generated<number>; kind: string; payload: string; dedupe_key: string | null; state: string; run_at: string;
     attempts: number; max_attempts: number; lease_until: string | null; last_error: string; created_at: string;

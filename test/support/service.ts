@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import type { Backend } from './backend.js';
 import { scratchDir } from './clips.js';
 import { CLI, runCli } from './cli.js';
 
@@ -25,7 +26,14 @@ export interface Credentials {
   readonly AccessKeySecret: string;
 }
 
-/** A `smartcover serve` process on a free loopback port, with its own data directory. */
+let backendEnv: () => Promise<Record<string, string>> = async () => ({});
+
+/** Servers started from now on use this backend (a test file runs one suite on one backend). */
+export function useBackend(backend: Backend): void {
+  backendEnv = () => backend.serverEnv();
+}
+
+/** A `smartcover serve` process on a free loopback port, with its own data directory (and database). */
 export class ServerProcess {
   child!: ChildProcess;
   port = 0;
@@ -37,7 +45,7 @@ export class ServerProcess {
   ) {}
 
   static async start(env: Record<string, string> = {}, dataDir = mkdtempSync(join(scratchDir(), 'data-'))): Promise<ServerProcess> {
-    const server = new ServerProcess(dataDir, env);
+    const server = new ServerProcess(dataDir, { ...(await backendEnv()), ...env });
     await server.launch();
     return server;
   }

@@ -4,7 +4,6 @@ import type { Clock } from '../../covers/ports.js';
 import { toAppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { Params } from './params.js';
-import type { RateLimiter } from './rate-limiter.js';
 import { renderError, renderSuccess, type WireFormat, type WireObject } from './render.js';
 import { fromAppError, RpcError, rpcErrors } from './rpc-error.js';
 import { canonicalRequestV3, parseV3Authorization, sameSignature, sha256Hex, signV1, signV3, stringToSignV1 } from './signature.js';
@@ -47,7 +46,8 @@ export interface GatewayDeps {
   readonly rememberNonce: (keyId: string, nonce: string, expiresAt: Date, now: Date) => Promise<boolean>;
   readonly actions: ReadonlyMap<string, RpcAction>;
   readonly clock: Clock;
-  readonly rateLimiter: RateLimiter;
+  /** Takes a request from the key's budget: 0 when allowed, else the seconds to wait. */
+  readonly rateLimit: (keyId: string, nowMs: number) => number | Promise<number>;
   readonly hostId: string;
   readonly recommendBase: string;
   readonly maxParameters: number;
@@ -78,7 +78,7 @@ export class Gateway {
       if (pairs.length > this.deps.maxParameters) throw rpcErrors.invalid('parameters', `at most ${this.deps.maxParameters} are accepted.`);
       const now = this.deps.clock.now();
       const key = isV3 ? await this.verifyV3(request, now) : await this.verifyV1(request, pairs, params, now);
-      const wait = this.deps.rateLimiter.take(key.id, now.getTime());
+      const wait = await this.deps.rateLimit(key.id, now.getTime());
       if (wait > 0) throw rpcErrors.throttled(wait);
 
       action = params.get('Action') ?? first(request.headers, 'x-acs-action') ?? '';

@@ -6,6 +6,6 @@ export const getVideoInfo = (s: ActionServices): RpcAction => ({
   name: 'GetVideoInfo',
   async handle(p, ctx) {
     const video = await s.videos.get(ctx.accountId, p.id('VideoId'));
-    return { Video: videoToWire(video, (path) => ctx.baseUrl + s.signUrl(path, ctx.now)) };
+    return { Video: videoToWire(video, (path) => s.fileUrl(path, ctx.now, ctx.baseUrl)) };
   },
 });

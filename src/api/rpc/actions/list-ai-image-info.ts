@@ -6,6 +6,6 @@ export const listAIImageInfo = (s: ActionServices): RpcAction => ({
   name: 'ListAIImageInfo',
   async handle(p, ctx) {
     const covers = await s.covers.list(ctx.accountId, p.id('VideoId'));
-    return { AIImageInfoList: covers.map((c) => coverToWire(c, (path) => ctx.baseUrl + s.signUrl(path, ctx.now))) };
+    return { AIImageInfoList: covers.map((c) => coverToWire(c, (path) => s.fileUrl(path, ctx.now, ctx.baseUrl))) };
   },
 });

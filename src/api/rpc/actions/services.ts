@@ -2,11 +2,12 @@ import type { CoverService, JobService } from '../../../covers/jobs.js';
 import type { TemplateService } from '../../../covers/templates.js';
 import type { VideoService } from '../../../covers/videos.js';
 
-/** What the actions call: the use-cases, and how to sign a file URL at a moment. */
+/** What the actions call: the use-cases, and how to build a signed FileURL for a cover's path at a moment. */
 export interface ActionServices {
   readonly templates: TemplateService;
   readonly videos: VideoService;
   readonly jobs: JobService;
   readonly covers: CoverService;
-  readonly signUrl: (path: string, now: Date) => string;
+  /** `baseUrl`: where this service was reached (used unless FileURLs go to a CDN). */
+  readonly fileUrl: (path: string, now: Date, baseUrl: string) => string;
 }

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Starts a throwaway PostgreSQL for the test suite and prints its URL on stdout.
+#   eval "$(scripts/test-postgres.sh start)"   # exports SMARTCOVER_TEST_DATABASE_URL and SMARTCOVER_TEST_PGDATA
+#   scripts/test-postgres.sh stop "$SMARTCOVER_TEST_PGDATA"
+# Debian's postgresql package; initdb refuses root, so the server runs as the postgres user, in a temporary
+# directory, on a spare loopback port, with fsync off (test data is disposable).
+set -euo pipefail
+bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -n "$bin" ] || { echo "PostgreSQL is not installed (apt-get install -y postgresql)" >&2; exit 1; }
+as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+case "${1:-}" in
+  start)
+    dir=$(mktemp -d /tmp/smartcover-pg-XXXXXX)
+    [ "$(id -u)" = 0 ] && chown postgres "$dir"
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 55432)
+    as_postgres "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 >/dev/null
+    as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >/dev/null
+    echo "export SMARTCOVER_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:$port/postgres"
+    echo "export SMARTCOVER_TEST_PGDATA=$dir"
+    ;;
+  stop)
+    dir=${2:?usage: $0 stop DIR}
+    as_postgres "$bin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null || true
+    rm -rf "$dir"
+    ;;
+  *) echo "usage: $0 start | stop DIR" >&2; exit 2 ;;
+esac

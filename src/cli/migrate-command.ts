@@ -1,0 +1,24 @@
+import { openService } from '../app.js';
+import { loadEngineConfig } from '../config.js';
+import { loadServiceConfig, settingOptions } from '../service-config.js';
+import type { CliIo } from './cli-io.js';
+import { parseFlags } from './parse-flags.js';
+
+export const MIGRATE_USAGE = `Usage: smartcover migrate [--database-url URL | --data DIR]
+
+Creates or upgrades the database schema (and, on PostgreSQL, pg-boss's) and exits. Every command does this
+on start too; run it first when you deploy, so that many processes do not all try at once.
+`;
+
+export async function migrateCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseFlags(args, { ...settingOptions(), help: { type: 'boolean', short: 'h' } });
+  if (values['help'] === true) {
+    io.stdout.write(MIGRATE_USAGE);
+    return 0;
+  }
+  const config = loadServiceConfig(io.env, values, io.cwd);
+  const service = await openService(config, loadEngineConfig(io.env));
+  await service.close();
+  io.stdout.write(`smartcover: the ${service.embedded ? `SQLite database in ${config.dataDir}` : 'PostgreSQL database'} is up to date\n`);
+  return 0;
+}

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import PgBoss from 'pg-boss';
+import type { Task, TaskQueue } from '../covers/ports.js';
+import type { ClaimedTask, TaskSource } from './task-source.js';
+import type { RetryPolicy } from './worker.js';
+
+export interface PgBossQueueOptions {
+  readonly connectionString: string;
+  /** Attempts and backoff per kind: pg-boss schedules the retries, so it must know them. */
+  readonly policies: { readonly [K in Task['kind']]: RetryPolicy };
+  /**
+   * How long a claimed task may run before pg-boss considers its worker dead and hands it to another one.
+   * pg-boss has no heartbeat, so this is a fixed lease: it must exceed the longest analysis.
+   */
+  readonly leaseSeconds: number;
+  /** Whether this process runs pg-boss's maintenance (expiring dead workers' leases): workers do, APIs not. */
+  readonly supervise: boolean;
+  /** How often maintenance runs (seconds). */
+  readonly maintenanceSeconds: number;
+  readonly onError: (error: Error) => void;
+}
+
+const KINDS: readonly Task['kind'][] = ['cover.generate', 'video.fetch', 'callback.deliver', 'files.delete'];
+
+/**
+ * The queue on PostgreSQL, for many workers on many machines: pg-boss, one queue per kind of task.
+ *
+ * How the worker's contract maps onto pg-boss:
+ * - a dedupe key is a singletonKey on a `short` queue (at most one queued job per key); tasks without
+ *   one get a unique key, because `short` treats "no key" as one shared key;
+ * - the attempt is pg-boss's retryCount + 1; retry() is pg-boss's fail(), which schedules the next
+ *   attempt with the queue's backoff;
+ * - fail() of an expected failure (a bad video: the domain has recorded it) completes the task with the
+ *   reason as its output, so pg-boss does not retry it; after the last attempt it is pg-boss's `failed`;
+ * - a worker killed mid-task holds it until the lease expires; pg-boss's maintenance (run by any worker)
+ *   then retries it elsewhere. extendLease() is a no-op: pg-boss has no heartbeat;
+ * - release() (shutdown) cancels and resumes the job, which pg-boss counts as an attempt.
+ */
+export class PgBossQueue implements TaskQueue, TaskSource {
+  private readonly claimed = new Map<string, { name: Task['kind']; retryCount: number; retryLimit: number }>();
+  private next = 0;
+
+  private constructor(
+    private readonly boss: PgBoss,
+    private readonly options: PgBossQueueOptions,
+  ) {}
+
+  /** Connects, creates or migrates pg-boss's schema, and creates the queues (all idempotent). */
+  static async start(options: PgBossQueueOptions): Promise<PgBossQueue> {
+    const boss = new PgBoss({
+      connectionString: options.connectionString,
+      max: 4,
+      supervise: options.supervise,
+      schedule: false,
+      maintenanceIntervalSeconds: options.maintenanceSeconds,
+      monitorStateIntervalSeconds: Math.max(options.maintenanceSeconds, 10),
+    });
+    boss.on('error', options.onError);
+    await boss.start();
+    for (const name of KINDS) {
+      const policy = options.policies[name];
+      const queue = {
+        name, policy: 'short' as const, retryLimit: policy.maxAttempts - 1, retryDelay: Math.max(1, Math.round(policy.delaySeconds)),
+        retryBackoff: policy.backoff, expireInSeconds: options.leaseSeconds,
+      };
+      if ((await boss.getQueue(name)) === null) await boss.createQueue(name, queue);
+      else await boss.updateQueue(name, queue);
+    }
+    return new PgBossQueue(boss, options);
+  }
+
+  async enqueue(task: Task, options: { delayMs?: number; dedupeKey?: string } = {}): Promise<void> {
+    await this.boss.send(task.kind, task, {
+      singletonKey: options.dedupeKey ?? randomUUID(),
+      ...(options.delayMs ? { startAfter: Math.ceil(options.delayMs / 1000) } : {}),
+    });
+  }
+
+  async claim(): Promise<ClaimedTask | undefined> {
+    // Round-robin over the kinds, so a flood of one kind cannot starve the others.
+    for (let i = 0; i < KINDS.length; i++) {
+      const name = KINDS[(this.next + i) % KINDS.length]!;
+      const [job] = await this.boss.fetch<Task>(name, { batchSize: 1, includeMetadata: true });
+      if (job === undefined) continue;
+      this.next = (this.next + i + 1) % KINDS.length;
+      this.claimed.set(job.id, { name, retryCount: job.retryCount, retryLimit: job.retryLimit });
+      return { id: job.id, task: job.data, attempt: job.retryCount + 1 };
+    }
+    return undefined;
+  }
+
+  async extendLease(): Promise<void> {}
+
+  async complete(id: string): Promise<void> {
+    await this.boss.complete(this.take(id).name, id);
+  }
+
+  async retry(id: string, error: string): Promise<void> {
+    await this.boss.fail(this.take(id).name, id, { error: error.slice(0, 2000) });
+  }
+
+  async fail(id: string, error: string): Promise<void> {
+    const job = this.take(id);
+    if (job.retryCount >= job.retryLimit) await this.boss.fail(job.name, id, { error: error.slice(0, 2000) });
+    else await this.boss.complete(job.name, id, { failed: error.slice(0, 2000) });
+  }
+
+  async release(id: string): Promise<void> {
+    const { name } = this.take(id);
+    await this.boss.cancel(name, id);
+    await this.boss.resume(name, id);
+  }
+
+  /** Jobs queued or running, over every kind (for tests and shutdown). */
+  async pending(): Promise<number> {
+    let total = 0;
+    for (const name of KINDS) total += await this.boss.getQueueSize(name, { before: 'completed' });
+    return total;
+  }
+
+  /** Nothing to do: a dead worker's tasks come back when their lease expires. */
+  async recoverAfterCrash(): Promise<number> {
+    return 0;
+  }
+
+  async close(): Promise<void> {
+    await this.boss.stop({ graceful: false, close: true, wait: true });
+  }
+
+  private take(id: string): { name: Task['kind']; retryCount: number; retryLimit: number } {
+    const job = this.claimed.get(id);
+    if (job === undefined) throw new Error(`task ${id} is not held by this worker`);
+    this.claimed.delete(id);
+    return job;
+  }
+}

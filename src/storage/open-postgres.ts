@@ -1,0 +1,21 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { migrate } from './migrate.js';
+import type { Database } from './schema.js';
+
+/**
+ * Connects to PostgreSQL through a pool and applies every migration. Counts and bigint columns come
+ * back as JavaScript numbers (pg returns int8 as text; sizes here stay far below 2^53).
+ */
+export async function openPostgres(connectionString: string, poolSize = 10): Promise<Kysely<Database>> {
+  const types = {
+    getTypeParser: ((oid: number, format?: string) =>
+      oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+  };
+  const pool = new pg.Pool({ connectionString, max: poolSize, types, application_name: 'smartcover' });
+  // An idle client that loses its server must not crash the process: the next query reconnects.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  await migrate(db, 'postgres');
+  return db;
+}

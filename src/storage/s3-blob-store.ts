@@ -1,0 +1,91 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DeleteObjectsCommand, GetObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { BlobStore } from '../covers/ports.js';
+import { AppError } from '../errors.js';
+import { blobKeySegments } from './blob-key.js';
+
+export interface S3Location {
+  readonly bucket: string;
+  /** Prepended to every key ('' for the bucket's root). */
+  readonly prefix: string;
+  /** An S3-compatible endpoint (MinIO, Ceph, R2, …): addressed path-style. Empty for AWS itself. */
+  readonly endpoint: string;
+}
+
+/**
+ * Files in S3-compatible object storage (AWS SDK v3). Region and credentials come from the SDK's usual
+ * chain (AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, profiles, instance roles). Keys are checked
+ * like the filesystem store's, so both stores accept and refuse the same keys.
+ */
+export class S3BlobStore implements BlobStore {
+  private readonly client: S3Client;
+
+  constructor(private readonly location: S3Location) {
+    this.client = new S3Client({
+      region: process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1',
+      ...(location.endpoint !== '' ? { endpoint: location.endpoint, forcePathStyle: true } : {}),
+      // A stalled connection must fail (and the task retry) rather than hang a worker.
+      requestHandler: { connectionTimeout: 5_000, requestTimeout: 120_000 },
+    });
+  }
+
+  objectKey(key: string): string {
+    const segments = blobKeySegments(key);
+    return [...(this.location.prefix === '' ? [] : [this.location.prefix]), ...segments].join('/');
+  }
+
+  async put(key: string, localFile: string, contentType: string): Promise<void> {
+    // Multipart above 5 MiB (sources can be gigabytes); an object appears whole or not at all.
+    await this.guard(new Upload({
+      client: this.client,
+      params: { Bucket: this.location.bucket, Key: this.objectKey(key), Body: createReadStream(localFile), ContentType: contentType },
+    }).done());
+  }
+
+  async withLocalFile<T>(key: string, use: (path: string) => Promise<T>): Promise<T> {
+    const { stream } = await this.open(key);
+    const dir = await mkdtemp(join(tmpdir(), 'smartcover-s3-'));
+    try {
+      const file = join(dir, 'blob');
+      await this.guard(pipeline(stream, createWriteStream(file)));
+      return await use(file);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  async open(key: string): Promise<{ stream: Readable; size: number }> {
+    const object = await this.guard(this.client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) })));
+    if (!(object.Body instanceof Readable)) throw new AppError('internal', 'S3 returned no readable body');
+    return { stream: object.Body, size: Number(object.ContentLength ?? 0) };
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    const objects = keys.map((key) => ({ Key: this.objectKey(key) }));
+    for (let i = 0; i < objects.length; i += 1000) {
+      const result = await this.guard(this.client.send(new DeleteObjectsCommand({ Bucket: this.location.bucket, Delete: { Objects: objects.slice(i, i + 1000), Quiet: true } })));
+      if ((result.Errors ?? []).length > 0) throw new AppError('unavailable', `S3 could not delete ${result.Errors!.length} objects: ${result.Errors![0]!.Message ?? ''}`);
+    }
+  }
+
+  /** S3's answers in the service's vocabulary: a missing object is not_found, a failing store unavailable. */
+  private async guard<T>(operation: Promise<T>): Promise<T> {
+    try {
+      return await operation;
+    } catch (error) {
+      if (error instanceof S3ServiceException) {
+        const status = error.$metadata.httpStatusCode ?? 0;
+        if (error.name === 'NoSuchKey' || error.name === 'NotFound' || status === 404) throw new AppError('not_found', 'no such file', { cause: error });
+        if (error.name === 'NoSuchBucket') throw new AppError('unavailable', `the bucket ${this.location.bucket} does not exist`, { cause: error });
+        if (status >= 500 || status === 429 || status === 403) throw new AppError('unavailable', `object storage refused: ${error.name}`, { cause: error });
+      }
+      throw error;
+    }
+  }
+}
