@@ -2,30 +2,59 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Task, TaskOutcome } from '../covers/ports.js';
+import { backendsUnderTest, freshPostgres } from '../../test/support/backend.js';
+import type { Task, TaskOutcome, TaskQueue } from '../covers/ports.js';
 import { openSqlite } from '../storage/open-sqlite.js';
+import { PgBossQueue } from './pg-boss-queue.js';
 import { SqliteTaskQueue } from './sqlite-task-queue.js';
-import { Worker, type TaskHandlers } from './worker.js';
+import type { TaskSource } from './task-source.js';
+import { Worker, type RetryPolicy, type TaskHandlers } from './worker.js';
 
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
 const clock = { now: () => new Date() };
 
-async function setup(handler: (task: Task, signal: AbortSignal) => Promise<TaskOutcome>, maxAttempts = 3) {
-  const db = await openSqlite(join(mkdtempSync(join(tmpdir(), 'queue-')), 'q.db'));
-  const queue = new SqliteTaskQueue(db, clock);
-  const gaveUp: string[] = [];
-  const all = (task: Task, signal: AbortSignal) => handler(task, signal);
-  const handlers: TaskHandlers = { 'cover.generate': all, 'video.fetch': all, 'callback.deliver': all, 'files.delete': all };
-  const policy = { maxAttempts, delaySeconds: 0.02, backoff: false };
-  const worker = new Worker(queue, handlers, {
-    concurrency: 2, pollMs: 10, leaseMs: 60_000, log: silent,
-    policies: { 'cover.generate': policy, 'video.fetch': policy, 'callback.deliver': policy, 'files.delete': policy },
-    onGiveUp: async (task, reason) => void gaveUp.push(`${task.kind}: ${reason}`),
-  });
-  return { db, queue, worker, gaveUp };
+interface Queue extends TaskQueue, TaskSource {
+  pending(): Promise<number>;
 }
 
-const until = async (check: () => Promise<boolean> | boolean, ms = 5_000) => {
+/** A fresh queue on each backend; `another` opens a second handle on the same one (another process). */
+const queues: Record<string, (policy: RetryPolicy, leaseSeconds: number) => Promise<{ queue: Queue; another: () => Promise<Queue>; close: () => Promise<void> }>> = {
+  sqlite: async () => {
+    const db = await openSqlite(join(mkdtempSync(join(tmpdir(), 'queue-')), 'q.db'));
+    return { queue: new SqliteTaskQueue(db, clock), another: async () => new SqliteTaskQueue(db, clock), close: () => db.destroy() };
+  },
+  postgres: async (policy, leaseSeconds) => {
+    const url = await freshPostgres();
+    const opened: PgBossQueue[] = [];
+    const open = async () => {
+      const queue = await PgBossQueue.start({
+        connectionString: url, leaseSeconds, supervise: true, maintenanceSeconds: 1, onError: () => {},
+        policies: { 'cover.generate': policy, 'video.fetch': policy, 'callback.deliver': policy, 'files.delete': policy },
+      });
+      opened.push(queue);
+      return queue;
+    };
+    return { queue: await open(), another: open, close: async () => void (await Promise.all(opened.map((q) => q.close()))) };
+  },
+};
+
+for (const backend of backendsUnderTest()) {
+describe(`Worker on the ${backend.name} task queue`, () => {
+  async function setup(handler: (task: Task, signal: AbortSignal) => Promise<TaskOutcome>, maxAttempts = 3, leaseSeconds = 60) {
+    const policy = { maxAttempts, delaySeconds: 0.02, backoff: true };
+    const { queue, another, close } = await queues[backend.name]!(policy, leaseSeconds);
+    const gaveUp: string[] = [];
+    const all = (task: Task, signal: AbortSignal) => handler(task, signal);
+    const handlers: TaskHandlers = { 'cover.generate': all, 'video.fetch': all, 'callback.deliver': all, 'files.delete': all };
+    const worker = new Worker(queue, handlers, {
+      concurrency: 2, pollMs: 10, leaseMs: leaseSeconds * 1000, log: silent,
+      policies: { 'cover.generate': policy, 'video.fetch': policy, 'callback.deliver': policy, 'files.delete': policy },
+      onGiveUp: async (task, reason) => void gaveUp.push(`${task.kind}: ${reason}`),
+    });
+    return { db: { destroy: close }, queue, another, worker, gaveUp };
+  }
+
+const until = async (check: () => Promise<boolean> | boolean, ms = 20_000) => {
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('timed out');
@@ -33,7 +62,6 @@ const until = async (check: () => Promise<boolean> | boolean, ms = 5_000) => {
   }
 };
 
-describe('Worker on the SQLite task queue', () => {
   it('retries an unexpected failure with backoff until it succeeds', async () => {
     const runs: number[] = [];
     const { queue, worker, db } = await setup(async () => {
@@ -102,7 +130,7 @@ describe('Worker on the SQLite task queue', () => {
 
   it('hands a running task back on stop when the grace period runs out, and it runs again later', async () => {
     let started = 0;
-    const { queue, worker, db } = await setup((_task, signal) => {
+    const { queue, another, worker, db } = await setup((_task, signal) => {
       started++;
       // Like a cover job: it runs until done or cancelled.
       return new Promise<TaskOutcome>((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('cancelled'))));
@@ -114,6 +142,28 @@ describe('Worker on the SQLite task queue', () => {
     await worker.stop(50);
     expect(Date.now() - stopping).toBeLessThan(2_000);
     expect(await queue.pending()).toBe(1);
+    // Handed back, not lost: the next worker runs it.
+    const again = await (await another()).claim(60_000);
+    expect(again?.task).toEqual({ kind: 'cover.generate', jobId: 'slow' });
+    await db.destroy();
+  });
+
+  it('gives a task whose worker died (never came back) to another worker once its lease has expired', async () => {
+    const { queue, another, db } = await setup(async () => ({ status: 'done' }), 3, 2);
+    await queue.enqueue({ kind: 'cover.generate', jobId: 'orphan' });
+    const dead = await queue.claim(2_000);
+    expect(dead?.task).toEqual({ kind: 'cover.generate', jobId: 'orphan' });
+    const survivor = await another();
+    expect(await survivor.claim(2_000)).toBeUndefined();
+    let taken: Awaited<ReturnType<Queue['claim']>>;
+    await until(async () => (taken = await survivor.claim(2_000)) !== undefined);
+    expect(taken!.task).toEqual({ kind: 'cover.generate', jobId: 'orphan' });
+    expect(taken!.attempt).toBe(2);
+    await survivor.complete(taken!.id);
+    expect(await survivor.pending()).toBe(0);
     await db.destroy();
   });
 });
+}
+
+

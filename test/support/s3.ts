@@ -1,0 +1,21 @@
+import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { scratchDir } from './clips.js';
+
+const require = createRequire(import.meta.url);
+const S3rver = require('@20minutes/s3rver') as new (options: Record<string, unknown>) => { run(): Promise<AddressInfo>; close(): Promise<void> };
+
+/** The keys s3rver accepts; tests hand them to the AWS SDK the usual way (environment variables). */
+export const S3_ENV = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
+
+/** An S3-compatible server on loopback (s3rver), with a bucket, storing in the test run's scratch space. */
+export async function startS3(bucket = 'covers'): Promise<{ endpoint: string; bucket: string; close: () => Promise<void> }> {
+  const server = new S3rver({
+    address: '127.0.0.1', port: 0, silent: true, directory: mkdtempSync(join(scratchDir(), 's3-')), configureBuckets: [{ name: bucket }],
+  });
+  const { port } = await server.run();
+  Object.assign(process.env, S3_ENV);
+  return { endpoint: `http://127.0.0.1:${port}`, bucket, close: () => server.close() };
+}
