@@ -91,6 +91,35 @@ export class ServerProcess {
   }
 }
 
+/** A `smartcover worker` process (no API), ready once it says it is running. */
+export class WorkerProcess {
+  output = '';
+
+  private constructor(readonly child: ChildProcess) {}
+
+  static async start(env: Record<string, string>, dataDir = mkdtempSync(join(scratchDir(), 'worker-'))): Promise<WorkerProcess> {
+    const child = spawn(process.execPath, [CLI, 'worker', '--data', dataDir], { env: { ...process.env, SMARTCOVER_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const worker = new WorkerProcess(child);
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (worker.output += d));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+        worker.output += d;
+        if (worker.output.includes('smartcover worker running')) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`worker exited with ${code}: ${worker.output}`)));
+    });
+    return worker;
+  }
+
+  stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve(this.child.exitCode);
+    return new Promise((resolve) => {
+      this.child.once('exit', (code) => resolve(code));
+      this.child.kill(signal);
+    });
+  }
+}
+
 /** pop-core's RPCClient (signature V1), as an application would configure it. */
 export function popClient(server: ServerProcess, credentials: Credentials = server.credentials()): PopClient {
   return new RPCClient({ accessKeyId: credentials.AccessKeyId, accessKeySecret: credentials.AccessKeySecret, endpoint: server.endpoint, apiVersion: '2017-03-21', opts: { timeout: 20_000 } });
