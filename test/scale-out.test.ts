@@ -4,7 +4,7 @@ import { backendsUnderTest, freshPostgres, postgres } from './support/backend.js
 import { looks as L, makeClip } from './support/clips.js';
 import { signedQuery } from './support/raw-rpc.js';
 import { S3_ENV, startS3 } from './support/s3.js';
-import { popClient, rejection, ServerProcess, WorkerProcess, type Credentials } from './support/service.js';
+import { popClient, rejection, ServerProcess, waitForJob, WorkerProcess, type Credentials } from './support/service.js';
 
 const PNG_TEMPLATE = '00000000000000000000000000000001';
 
@@ -114,7 +114,23 @@ describe.runIf(backendsUnderTest().includes(postgres))('scale-out: PostgreSQL, p
       await Promise.all([...apis.map((a) => a.stop()), ...workers.map((w) => w.stop())]);
       receiver.close();
     }
-  });
+  }, 600_000);
+
+  it('a worker that loses the database keeps trying, and takes work again once it is back', async () => {
+    const env = { ...(await postgres.serverEnv()), SMARTCOVER_NO_WORKER: 'true' };
+    const api = await ServerProcess.start(env);
+    const worker = await WorkerProcess.start(env, api.dataDir);
+    try {
+      const client = popClient(api);
+      const video = (JSON.parse((await api.cli(['videos', 'import', await makeClip('outage.mp4', [L.testsrc(2)]), '--json'])).stdout) as { VideoId: string }).VideoId;
+      await postgres.unreachable(api.dataDir, env, () => new Promise((r) => setTimeout(r, 4_000)));
+      expect(worker.child.exitCode).toBeNull();
+      const { JobId } = (await client.request('SubmitAIImageJob', { VideoId: video, AITemplateId: PNG_TEMPLATE })) as { JobId: string };
+      expect((await waitForJob(client, JobId, 60_000))['Status']).toBe('success');
+    } finally {
+      await Promise.all([api.stop(), worker.stop()]);
+    }
+  }, 180_000);
 
   it('refuses a nonce replayed to another API process, and spends one rate budget across them', async () => {
     const env = await sharedEnv({ SMARTCOVER_NO_WORKER: 'true', SMARTCOVER_RATE_LIMIT: '1', SMARTCOVER_RATE_BURST: '3' });
