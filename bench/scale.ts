@@ -12,7 +12,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freshPostgres } from '../test/support/backend.js';
 import { looks as L, makeClip } from '../test/support/clips.js';
 import { popClient, ServerProcess, WorkerProcess } from '../test/support/service.js';
 import { compareWithBareRoute, loadTable, videoWithCovers } from './api-load.js';
@@ -29,6 +28,8 @@ if (!process.env['SMARTCOVER_TEST_DATABASE_URL']) {
   for (const [, name, value] of exports.matchAll(/export (\w+)=(\S+)/g)) process.env[name!] = value!;
   stopPostgres = () => execFileSync('scripts/test-postgres.sh', ['stop', process.env['SMARTCOVER_TEST_PGDATA']!]);
 }
+// Imported once the URL is known (the test support reads it when loaded).
+const { freshPostgres } = await import('../test/support/backend.js');
 
 // One clip of 10 s (640×360, 2 s GOP): a short but real cover job.
 const clip = await makeClip('bench-scale.mp4', [L.testsrc(3), L.mandelbrot(3), L.bars(2), L.gradient(2)], { width: 640, height: 360, gop: 50 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendsUnderTest, freshPostgres, postgres } from './support/backend.js';
@@ -115,6 +116,32 @@ describe.runIf(backendsUnderTest().includes(postgres))('scale-out: PostgreSQL, p
       receiver.close();
     }
   }, 600_000);
+
+  it('points FileURLs at a CDN in front of the bucket, signed for the path the CDN sees', async () => {
+    const env = await sharedEnv({ SMARTCOVER_FILES_URL: 'https://cdn.example.com/covers/' });
+    const server = await ServerProcess.start(env);
+    try {
+      const client = popClient(server);
+      const video = (JSON.parse((await server.cli(['videos', 'import', await makeClip('cdn.mp4', [L.testsrc(2)]), '--json'])).stdout) as { VideoId: string }).VideoId;
+      const { JobId } = (await client.request('SubmitAIImageJob', { VideoId: video, AITemplateId: PNG_TEMPLATE })) as { JobId: string };
+      expect((await waitForJob(client, JobId, 60_000))['Status']).toBe('success');
+      const { AIImageInfoList } = (await client.request('ListAIImageInfo', { VideoId: video })) as { AIImageInfoList: Record<string, string>[] };
+      const key = await postgres.urlAuthKey(server.dataDir, env);
+      const prefix = env.SMARTCOVER_STORAGE.replace(`s3://${s3.bucket}/`, '');
+      for (const cover of AIImageInfoList) {
+        const url = new URL(cover['FileURL']!);
+        expect(url.origin).toBe('https://cdn.example.com');
+        expect(url.pathname).toMatch(new RegExp(`^/covers/${video}/image/ai/${JobId}-\\d{5}\\.png$`));
+        // Type A as a CDN checks it: md5 of "<path>-<ts>-<rand>-<uid>-<key>".
+        const [ts, rand, uid, hash] = url.searchParams.get('auth_key')!.split('-');
+        expect(createHash('md5').update(`${url.pathname}-${ts}-${rand}-${uid}-${key}`).digest('hex')).toBe(hash);
+        // Behind /covers the CDN finds the object the storage prefix holds.
+        expect(s3.objects(prefix)).toContain(url.pathname.slice('/covers/'.length));
+      }
+    } finally {
+      await server.stop();
+    }
+  });
 
   it('a worker that loses the database keeps trying, and takes work again once it is back', async () => {
     const env = { ...(await postgres.serverEnv()), SMARTCOVER_NO_WORKER: 'true' };

@@ -1,0 +1,94 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { backendsUnderTest, freshPostgres } from '../../test/support/backend.js';
+import type { Cover, Job, Video } from '../covers/model.js';
+import { KyselyStore } from './kysely-store.js';
+import { openPostgres } from './open-postgres.js';
+import { openSqlite } from './open-sqlite.js';
+import type { Database } from './schema.js';
+import { SharedRateLimiter } from './shared-rate-limiter.js';
+
+const now = new Date('2026-11-24T00:00:00Z');
+const opened: Kysely<Database>[] = [];
+afterAll(async () => void (await Promise.all(opened.map((db) => db.destroy()))));
+
+async function open(backend: string): Promise<KyselyStore> {
+  const db = backend === 'sqlite' ? await openSqlite(join(mkdtempSync(join(tmpdir(), 'store-')), 's.db')) : await openPostgres(await freshPostgres());
+  opened.push(db);
+  return new KyselyStore(db, backend === 'postgres', 0);
+}
+
+const video = (id: string, accountId: string): Video => ({
+  id, accountId, title: 't', description: '', coverUrl: '', status: 'Normal', duration: 10, size: 1, sourceKey: `${id}/source.mp4`,
+  sourceUrl: '', errorCode: '', errorMessage: '', createdAt: now, modifiedAt: now,
+});
+const job = (id: string, videoId: string, accountId: string): Job => ({
+  id, accountId, videoId, templateId: 't', templateConfig: { format: 'png', setDefaultCover: true, count: 2 }, userData: '', status: 'init',
+  code: '', message: '', result: [], createdAt: now, modifiedAt: now,
+});
+const covers = (jobId: string, videoId: string, accountId: string): Omit<Cover, 'version'>[] => [1, 2].map((n) => ({
+  id: `${jobId}-${n}`, accountId, videoId, jobId, format: 'png', score: 9 - n, time: n, path: `/${videoId}/image/ai/${jobId}-0000${n}.png`,
+  width: 64, height: 36, bytes: 100, createdAt: now,
+}));
+const publish = (store: KyselyStore, jobId: string, videoId: string, accountId: string) =>
+  store.publishCovers({ jobId, covers: covers(jobId, videoId, accountId), result: [], coverPath: `/${videoId}/image/ai/${jobId}-00001.png` }, now);
+
+for (const backend of backendsUnderTest().map((b) => b.name)) {
+  describe(`KyselyStore on ${backend}`, () => {
+    it('publishes a job once, even when two workers publish it at the same moment', async () => {
+      const store = await open(backend);
+      await store.insertVideo(video('v1', 'a'));
+      await store.insertJob(job('j1', 'v1', 'a'));
+      const results = await Promise.all([publish(store, 'j1', 'v1', 'a'), publish(store, 'j1', 'v1', 'a'), publish(store, 'j1', 'v1', 'a')]);
+      expect(results.filter((r) => r !== undefined)).toEqual([1]);
+      expect(await store.videoCovers('a', 'v1')).toHaveLength(2);
+      expect((await store.findJob('j1'))?.status).toBe('success');
+      expect((await store.findVideo('a', 'v1'))?.coverUrl).toBe('/v1/image/ai/j1-00001.png');
+    });
+
+    it('gives jobs of one video published at the same moment distinct versions, all of a job\'s covers under one', async () => {
+      const store = await open(backend);
+      await store.insertVideo(video('v2', 'a'));
+      for (const id of ['j2', 'j3', 'j4']) await store.insertJob(job(id, 'v2', 'a'));
+      const versions = await Promise.all(['j2', 'j3', 'j4'].map((id) => publish(store, id, 'v2', 'a')));
+      expect([...versions].sort()).toEqual([1, 2, 3]);
+      const listed = (await store.videoCovers('a', 'v2'))!;
+      for (const id of ['j2', 'j3', 'j4']) expect(new Set(listed.filter((c) => c.jobId === id).map((c) => c.version)).size).toBe(1);
+    });
+
+    it('never shows or deletes another account\'s covers', async () => {
+      const store = await open(backend);
+      await store.insertVideo(video('v3', 'a'));
+      await store.insertJob(job('j5', 'v3', 'a'));
+      await publish(store, 'j5', 'v3', 'a');
+      expect(await store.videoCovers('b', 'v3')).toBeUndefined();
+      expect(await store.deleteCovers('b', ['j5-1', 'j5-2'])).toEqual([]);
+      expect(await store.deleteVideo('b', 'v3')).toBeUndefined();
+      expect((await store.deleteCovers('a', ['j5-1'])).map((c) => c.id)).toEqual(['j5-1']);
+      expect((await store.deleteVideo('a', 'v3'))?.sort()).toEqual(['v3/image/ai/j5-00002.png', 'v3/source.mp4']);
+    });
+
+    it('agrees on one value for a setting that several processes create at once', async () => {
+      const store = await open(backend);
+      const values = await Promise.all(['x', 'y', 'z'].map((initial) => store.settingOrInit('url-auth-key', initial)));
+      expect(new Set(values).size).toBe(1);
+      expect(await store.settingOrInit('url-auth-key', 'later')).toBe(values[0]);
+    });
+
+    it.runIf(backend === 'postgres')('spends one rate budget per key, whichever process asks, and refills it with time', async () => {
+      const store = await open(backend);
+      const [a, b] = [new SharedRateLimiter(store.db, 2, 3), new SharedRateLimiter(store.db, 2, 3)];
+      const t = 1_000_000;
+      const answers = await Promise.all([a.take('k', t), b.take('k', t), a.take('k', t), b.take('k', t), a.take('k', t)]);
+      expect(answers.filter((w) => w === 0)).toHaveLength(3);
+      expect(answers.filter((w) => w > 0).every((w) => w >= 1)).toBe(true);
+      expect(await b.take('other', t)).toBe(0);
+      // Two tokens a second: half a second later, one more.
+      expect(await a.take('k', t + 500)).toBe(0);
+      expect(await b.take('k', t + 500)).toBeGreaterThan(0);
+    });
+  });
+}
