@@ -13,10 +13,11 @@ async function writeInRounds(file: string, checkpointer: boolean): Promise<numbe
   db.pragma('wal_autocheckpoint = 0');
   db.exec('CREATE TABLE t (x BLOB)');
   const background = checkpointer ? new WalCheckpointer(file, 10) : undefined;
+  await background?.ready();
   const insert = db.prepare('INSERT INTO t VALUES (?)');
   for (let round = 0; round < 10; round++) {
     for (let i = 0; i < 20; i++) insert.run(Buffer.alloc(8192, i));
-    await sleep(80);
+    await sleep(150);
   }
   const size = statSync(`${file}-wal`).size;
   expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 200 });

@@ -14,6 +14,7 @@ import { Worker } from 'node:worker_threads';
  */
 export class WalCheckpointer {
   private readonly worker: Worker;
+  private readonly opened: Promise<void>;
 
   constructor(file: string, intervalMs = 250, truncateBytes = 64 * 1024 * 1024) {
     const sqliteModule = createRequire(import.meta.url).resolve('better-sqlite3');
@@ -21,6 +22,17 @@ export class WalCheckpointer {
     // Checkpointing never keeps the process alive, and a failed checkpointer only costs speed: SQLite's
     // own automatic checkpoints are what the owner falls back to.
     this.worker.unref();
+    this.opened = new Promise((resolve, reject) => {
+      this.worker.once('message', () => resolve());
+      this.worker.once('error', reject);
+    });
+    // Nobody need wait for it: a thread that fails to start is reported through onFailure.
+    this.opened.catch(() => {});
+  }
+
+  /** Resolves once the thread has its connection open (and checkpoints from then on). */
+  ready(): Promise<void> {
+    return this.opened;
   }
 
   onFailure(listener: (error: Error) => void): void {
@@ -39,6 +51,7 @@ const { statSync } = require('node:fs');
 const Database = require(workerData.sqliteModule);
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 5000');
+parentPort.postMessage('ready');
 const walSize = () => { try { return statSync(workerData.file + '-wal').size; } catch { return 0; } };
 const timer = setInterval(() => {
   db.pragma(walSize() > workerData.truncateBytes ? 'wal_checkpoint(TRUNCATE)' : 'wal_checkpoint(PASSIVE)');
