@@ -96,9 +96,17 @@ export async function openService(config: ServiceConfig, engineConfig: EngineCon
   const { store, queue, embedded } = config.databaseUrl === ''
     ? await openEmbedded(config, clock, KyselyStore)
     : await openShared(config, options.supervise ?? false, KyselyStore, options.log);
-  const blobs: BlobStore = config.s3 === undefined
-    ? new FsBlobStore(join(config.dataDir, 'media'))
-    : new (await import('./storage/s3-blob-store.js')).S3BlobStore(config.s3);
+  let blobs: BlobStore = new FsBlobStore(join(config.dataDir, 'media'));
+  if (config.s3 !== undefined) {
+    const s3 = new (await import('./storage/s3-blob-store.js')).S3BlobStore(config.s3);
+    try {
+      await s3.check();
+    } catch (error) {
+      await Promise.all([queue.close(), store.close()]).catch(() => {});
+      throw error;
+    }
+    blobs = s3;
+  }
   const engine = buildEngine(engineConfig);
   const deps: ServiceDeps = { store, blobs, queue, clock, newId, newToken };
   const outbound: OutboundPolicy = {

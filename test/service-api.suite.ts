@@ -501,9 +501,21 @@ export function serviceApiSuite(backend: Backend): void {
     describe('the service used wrongly', () => {
       it('reports every bad setting at once and exits 2', async () => {
         const server = new ServerProcess(mkdtempSync(join(tmpdir(), 'unused-')));
-        const run = await server.cli(['serve', '--port', 'eighty', '--concurrency', '0']);
+        const run = await server.cli(['serve', '--port', 'eighty', '--concurrency', '0', '--database-url', 'mysql://db/x', '--storage', 's3:/bucket',
+          '--s3-endpoint', 'ftp://minio', '--files-url', 'cdn.example.com', '--task-lease', '5', '--queue-maintenance', '0']);
         expect(run.code).toBe(2);
-        expect(run.stderr).toMatch(/--port .*eighty.*--concurrency/);
+        expect(run.stderr.split('\n')).toHaveLength(2);
+        for (const flag of ['--port', 'eighty', '--concurrency', '--database-url', '--storage', '--s3-endpoint', '--files-url', '--task-lease', '--queue-maintenance']) {
+          expect(run.stderr).toContain(flag);
+        }
+      });
+
+      it('says which PostgreSQL it cannot reach, without the password, and exits 1', async () => {
+        const server = new ServerProcess(mkdtempSync(join(tmpdir(), 'unused-')));
+        const run = await server.cli(['serve', '--database-url', 'postgres://app:s3cret-pw@127.0.0.1:1/covers']);
+        expect(run.code).toBe(1);
+        expect(run.stderr).toMatch(/cannot use the PostgreSQL database 127\.0\.0\.1:1\/covers: .*ECONNREFUSED/);
+        expect(run.stderr + run.stdout).not.toContain('s3cret-pw');
       });
 
       it('videos import refuses a file that is not a video, and an unknown account', async () => {

@@ -1,8 +1,7 @@
 import { openService } from '../app.js';
 import { loadEngineConfig } from '../config.js';
-import { loadServiceConfig, settingOptions } from '../service-config.js';
 import type { CliIo } from './cli-io.js';
-import { parseFlags } from './parse-flags.js';
+import { serviceFlags } from './service-flags.js';
 
 export const MIGRATE_USAGE = `Usage: smartcover migrate [--database-url URL | --data DIR]
 
@@ -11,12 +10,8 @@ on start too; run it first when you deploy, so that many processes do not all tr
 `;
 
 export async function migrateCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseFlags(args, { ...settingOptions(), help: { type: 'boolean', short: 'h' } });
-  if (values['help'] === true) {
-    io.stdout.write(MIGRATE_USAGE);
-    return 0;
-  }
-  const config = loadServiceConfig(io.env, values, io.cwd);
+  const config = serviceFlags(args, io, MIGRATE_USAGE);
+  if (config === undefined) return 0;
   const service = await openService(config, loadEngineConfig(io.env));
   await service.close();
   io.stdout.write(`smartcover: the ${service.embedded ? `SQLite database in ${config.dataDir}` : 'PostgreSQL database'} is up to date\n`);

@@ -1,34 +1,22 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildApi, buildWorker, createLogger, openService, type Service } from '../app.js';
-import { ENGINE_SETTINGS, loadEngineConfig } from '../config.js';
+import { loadEngineConfig } from '../config.js';
 import { DEFAULT_ACCOUNT } from '../covers/access-keys.js';
-import { loadServiceConfig, settingOptions, settingsHelp } from '../service-config.js';
 import type { CliIo } from './cli-io.js';
-import { parseFlags } from './parse-flags.js';
+import { serviceFlags, serviceUsage, untilStopped } from './service-flags.js';
 
-export const SERVE_USAGE = `Usage: smartcover serve [options]
+export const SERVE_USAGE = serviceUsage(`Usage: smartcover serve [options]
 
 Serves VOD's smart-cover API (signature V1 and V3, JSON and XML) and runs cover jobs in the same process,
 on SQLite and local files in the data directory. The first start creates an access key and prints it once.
 With --database-url (PostgreSQL) and --storage (S3), run any number of these with --no-worker and any
 number of 'smartcover worker' processes, on any machines.
-
-Options (each also an environment variable):
-${settingsHelp()}
-  -h, --help
-
-Engine:
-${ENGINE_SETTINGS.map((s) => `  ${s.env.padEnd(34)} ${s.help}`).join('\n')}
-`;
+`);
 
 export async function serveCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseFlags(args, { ...settingOptions(), help: { type: 'boolean', short: 'h' } });
-  if (values['help'] === true) {
-    io.stdout.write(SERVE_USAGE);
-    return 0;
-  }
-  const config = loadServiceConfig(io.env, values, io.cwd);
+  const config = serviceFlags(args, io, SERVE_USAGE);
+  if (config === undefined) return 0;
   const engineConfig = loadEngineConfig(io.env);
   const log = await createLogger(config.logLevel);
   const service = await openService(config, engineConfig, { supervise: config.worker, log });
@@ -47,7 +35,7 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
     const address = await server.listen({ port: config.port, host: config.host });
     io.stdout.write(`smartcover listening on ${address} (data in ${config.dataDir}${worker === undefined ? ', no worker' : ''})\n`);
 
-    await new Promise<void>((resolve) => (io.signal.aborted ? resolve() : io.signal.addEventListener('abort', () => resolve(), { once: true })));
+    await untilStopped(io.signal);
     log.info({}, 'shutting down: no new requests; running jobs get the grace period');
     await server.close();
     await worker?.stop(config.shutdownGraceSeconds * 1000);

@@ -86,4 +86,12 @@ describe('S3BlobStore when the storage is wrong', () => {
     const nowhere = new S3BlobStore({ bucket: 'covers', prefix: '', endpoint: 'http://127.0.0.1:9' });
     expect(await kindOf(nowhere.put('v/a.png', file('x'), 'image/png'))).toBe('unavailable');
   });
+
+  it('checks the bucket at start: fine when it is there, a clear unavailable when it is not', async () => {
+    await new S3BlobStore({ bucket: s3.bucket, prefix: 'p', endpoint: s3.endpoint }).check();
+    const missing = await new S3BlobStore({ bucket: 'no-such-bucket', prefix: '', endpoint: s3.endpoint }).check().catch((e: unknown) => e as AppError);
+    expect(missing).toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/s3:\/\/no-such-bucket .*no such bucket/) });
+    const unreachable = await new S3BlobStore({ bucket: 'covers', prefix: '', endpoint: 'http://127.0.0.1:9' }).check().catch((e: unknown) => e as AppError);
+    expect(unreachable).toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/127\.0\.0\.1:9.*ECONNREFUSED/) });
+  });
 });

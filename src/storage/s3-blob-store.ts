@@ -27,6 +27,9 @@ export class S3BlobStore implements BlobStore {
   private readonly client: S3Client;
 
   constructor(private readonly location: S3Location) {
+    // The SDK warns on every start under Node 20 that its releases from 2027 will need Node 22; the
+    // versions this package pins support Node 20, and a CLI must not print that on each command.
+    process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
     this.client = new S3Client({
       region: process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1',
       ...(location.endpoint !== '' ? { endpoint: location.endpoint, forcePathStyle: true } : {}),
@@ -36,6 +39,23 @@ export class S3BlobStore implements BlobStore {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
+  }
+
+  /**
+   * Fails fast at start when the bucket is missing, unreachable or not ours to read: it reads a key that
+   * never exists (HeadBucket would be the natural call, but S3-compatible servers disagree on signing it).
+   */
+  async check(): Promise<void> {
+    try {
+      await this.client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey('.smartcover-check') }));
+    } catch (error) {
+      if (error instanceof S3ServiceException && error.name === 'NoSuchKey') return;
+      const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+      const reason = error instanceof S3ServiceException && error.name === 'NoSuchBucket' ? 'no such bucket'
+        : status === 403 ? 'access denied (check the credentials)'
+          : (error as Error).message || (error as { code?: string }).code || String(error);
+      throw new AppError('unavailable', `cannot use the bucket s3://${this.location.bucket}${this.location.endpoint === '' ? '' : ` at ${this.location.endpoint}`}: ${reason}`, { cause: error });
+    }
   }
 
   objectKey(key: string): string {
