@@ -3,6 +3,10 @@ import { runCli } from './cli/run-cli.js';
 
 // The process edge: real streams, the real environment, and Ctrl-C/SIGTERM turned into cancellation so
 // that a run stops its ffmpeg children and removes its partial output before exiting.
+// The AWS SDK warns on every start under Node 20 that its releases from 2027 will need Node 22. The
+// versions this package pins support Node 20, and a CLI must not print that on each command.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
 const controller = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => controller.abort());

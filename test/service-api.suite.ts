@@ -9,7 +9,7 @@ import { looks as L, makeClip } from './support/clips.js';
 import { inspect } from './support/media.js';
 import { rawGet, signedQuery } from './support/raw-rpc.js';
 import type { Backend } from './support/backend.js';
-import { openApiClient, popClient, rejection, ServerProcess, useBackend, waitForJob, type Credentials, type PopClient } from './support/service.js';
+import { openApiClient, popClient, rejection, ServerProcess, waitForJob, type Credentials, type PopClient } from './support/service.js';
 
 const PNG_TEMPLATE = '00000000000000000000000000000001';
 const GIF_TEMPLATE = '00000000000000000000000000000002';
@@ -42,7 +42,8 @@ async function importVideo(server: ServerProcess, file: string, account?: string
  * or PostgreSQL with pg-boss): service-api.test.ts and service-api.postgres.test.ts run it.
  */
 export function serviceApiSuite(backend: Backend): void {
-  useBackend(backend);
+  /** A server on this suite's backend (for PostgreSQL, with a database of its own). */
+  const startServer = async (env: Record<string, string> = {}) => ServerProcess.start({ ...(await backend.serverEnv()), ...env });
   describe(`on ${backend.name}`, () => {
     describe('smartcover serve with the official clients', () => {
       let server: ServerProcess;
@@ -64,7 +65,7 @@ export function serviceApiSuite(backend: Backend): void {
         });
         await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
         receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
-        server = await ServerProcess.start({ SMARTCOVER_ALLOW_PRIVATE_URLS: 'true', SMARTCOVER_CALLBACK_KEY: 'cb-key' });
+        server = await startServer({ SMARTCOVER_ALLOW_PRIVATE_URLS: 'true', SMARTCOVER_CALLBACK_KEY: 'cb-key' });
         client = popClient(server);
         video = await importVideo(server, await makeClip('service-board.mp4', board, { gop: 25 }));
       });
@@ -338,7 +339,7 @@ export function serviceApiSuite(backend: Backend): void {
 
     describe('a server that keeps outbound fetches off private addresses (the default)', () => {
       it('refuses to fetch from loopback and says why', async () => {
-        const server = await ServerProcess.start();
+        const server = await startServer();
         try {
           const client = popClient(server);
           const { UploadJobs } = (await client.request('UploadMediaByURL', { UploadURLs: encodeURIComponent('http://127.0.0.1:9/video.mp4') })) as { UploadJobs: { VideoId: string }[] };
@@ -353,7 +354,7 @@ export function serviceApiSuite(backend: Backend): void {
 
     describe('a rate-limited key', () => {
       it('gets Throttling.User with x-acs-retry-after once its burst is spent', async () => {
-        const server = await ServerProcess.start({ SMARTCOVER_RATE_LIMIT: '1', SMARTCOVER_RATE_BURST: '2' });
+        const server = await startServer({ SMARTCOVER_RATE_LIMIT: '1', SMARTCOVER_RATE_BURST: '2' });
         try {
           const credentials = server.credentials();
           const statuses: { status: number; body: string; retry: string | null }[] = [];
@@ -373,7 +374,7 @@ export function serviceApiSuite(backend: Backend): void {
 
     describe('limits', () => {
       it('refuses too many parameters, an oversized body, and an upload over the size limit', async () => {
-        const server = await ServerProcess.start({ SMARTCOVER_UPLOAD_MAX_BYTES: '1000', SMARTCOVER_ALLOW_PRIVATE_URLS: 'true', SMARTCOVER_BODY_LIMIT: '4096' });
+        const server = await startServer({ SMARTCOVER_UPLOAD_MAX_BYTES: '1000', SMARTCOVER_ALLOW_PRIVATE_URLS: 'true', SMARTCOVER_BODY_LIMIT: '4096' });
         const origin = createServer((_req, res) => res.writeHead(200).end(Buffer.alloc(50_000)));
         await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
         try {
@@ -397,7 +398,7 @@ export function serviceApiSuite(backend: Backend): void {
       });
 
       it('a job whose source turns out unreadable ends fail with a clear Code, once, with no covers', async () => {
-        const server = await ServerProcess.start();
+        const server = await startServer();
         try {
           const client = popClient(server);
           const video = await importVideo(server, await makeClip('good.mp4', [L.testsrc(3)]));
@@ -417,7 +418,7 @@ export function serviceApiSuite(backend: Backend): void {
 
     describe('failures of the server itself', () => {
       it('ServiceUnavailable (503) while the database cannot be reached, and fine again after', async () => {
-        const server = await ServerProcess.start();
+        const server = await startServer();
         try {
           const client = popClient(server);
           await backend.unreachable(server.dataDir, server.env, async () => {
@@ -431,7 +432,7 @@ export function serviceApiSuite(backend: Backend): void {
       });
 
       it('InternalError (500) for anything unexpected, without leaking what went wrong', async () => {
-        const server = await ServerProcess.start();
+        const server = await startServer();
         try {
           const client = popClient(server);
           const video = await importVideo(server, await makeClip('good.mp4', [L.testsrc(3)]));
@@ -450,7 +451,7 @@ export function serviceApiSuite(backend: Backend): void {
 
     describe('crashes and shutdown', () => {
       it('a server killed mid-job runs the job again after a restart, and the video ends with exactly one set of covers', async () => {
-        const server = await ServerProcess.start();
+        const server = await startServer();
         const client = popClient(server);
         const video = await importVideo(server, await makeClip('crash.mp4', [L.testsrc(20), L.gradient(20), L.bars(20)], { width: 1280, height: 720, gop: 50 }));
         const { JobId } = (await client.request('SubmitAIImageJob', { VideoId: video, AITemplateId: PNG_TEMPLATE })) as { JobId: string };
@@ -472,7 +473,7 @@ export function serviceApiSuite(backend: Backend): void {
       });
 
       it('SIGTERM stops the server cleanly; a job it could not finish in the grace period runs after a restart', async () => {
-        const server = await ServerProcess.start({ SMARTCOVER_SHUTDOWN_GRACE: '0' });
+        const server = await startServer({ SMARTCOVER_SHUTDOWN_GRACE: '0' });
         const client = popClient(server);
         const video = await importVideo(server, await makeClip('crash.mp4', [L.testsrc(20), L.gradient(20), L.bars(20)], { width: 1280, height: 720, gop: 50 }));
         const { JobId } = (await client.request('SubmitAIImageJob', { VideoId: video, AITemplateId: PNG_TEMPLATE })) as { JobId: string };
@@ -519,7 +520,7 @@ export function serviceApiSuite(backend: Backend): void {
       });
 
       it('videos import refuses a file that is not a video, and an unknown account', async () => {
-        const server = await ServerProcess.start();
+        const server = await startServer();
         await server.stop();
         const text = join(server.dataDir, 'notes.mp4');
         (await import('node:fs')).writeFileSync(text, 'hello');

@@ -27,9 +27,6 @@ export class S3BlobStore implements BlobStore {
   private readonly client: S3Client;
 
   constructor(private readonly location: S3Location) {
-    // The SDK warns on every start under Node 20 that its releases from 2027 will need Node 22; the
-    // versions this package pins support Node 20, and a CLI must not print that on each command.
-    process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
     this.client = new S3Client({
       region: process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1',
       ...(location.endpoint !== '' ? { endpoint: location.endpoint, forcePathStyle: true } : {}),

@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { Backend } from './backend.js';
 import { scratchDir } from './clips.js';
 import { CLI, runCli } from './cli.js';
 
@@ -26,13 +25,6 @@ export interface Credentials {
   readonly AccessKeySecret: string;
 }
 
-let backendEnv: () => Promise<Record<string, string>> = async () => ({});
-
-/** Servers started from now on use this backend (a test file runs one suite on one backend). */
-export function useBackend(backend: Backend): void {
-  backendEnv = () => backend.serverEnv();
-}
-
 /** A `smartcover serve` process on a free loopback port, with its own data directory (and database). */
 export class ServerProcess {
   child!: ChildProcess;
@@ -45,7 +37,7 @@ export class ServerProcess {
   ) {}
 
   static async start(env: Record<string, string> = {}, dataDir = mkdtempSync(join(scratchDir(), 'data-'))): Promise<ServerProcess> {
-    const server = new ServerProcess(dataDir, { ...(await backendEnv()), ...env });
+    const server = new ServerProcess(dataDir, env);
     await server.launch();
     return server;
   }
