@@ -82,6 +82,7 @@ export const TASK_POLICIES: { readonly [K in Task['kind']]: RetryPolicy } = {
   'video.fetch': { maxAttempts: 3, delaySeconds: 10, backoff: true },
   // VOD tries a callback three times, a second apart.
   'callback.deliver': { maxAttempts: 3, delaySeconds: 1, backoff: false },
+  'upload.callback': { maxAttempts: 3, delaySeconds: 1, backoff: false },
   'files.delete': { maxAttempts: 5, delaySeconds: 30, backoff: true },
 };
 
@@ -118,6 +119,7 @@ export async function openService(config: ServiceConfig, engineConfig: EngineCon
   };
   const probe = async (file: string) => ({ duration: (await probeVideo(engine.ffmpeg, file)).duration });
   const templates = new TemplateService(deps);
+  const callbacks = callbackTarget(config.callbackUrl || undefined);
   try {
     await templates.ensureSystemTemplates();
   } catch (error) {
@@ -127,8 +129,8 @@ export async function openService(config: ServiceConfig, engineConfig: EngineCon
   }
   return {
     config, deps, store, queue, embedded, templates, engine, outbound,
-    videos: new VideoService(deps, probe, (url, destination, signal) => downloadToFile(url, destination, outbound, signal), scratch),
-    jobs: new JobService(deps, { analyze: (file, options) => analyzeVideo(engine.ffmpeg, file, options) }, scratch, callbackTarget(config.callbackUrl || undefined)),
+    videos: new VideoService(deps, probe, (url, destination, signal) => downloadToFile(url, destination, outbound, signal), scratch, callbacks),
+    jobs: new JobService(deps, { analyze: (file, options) => analyzeVideo(engine.ffmpeg, file, options) }, scratch, callbacks),
     covers: new CoverService(deps),
     keys: new AccessKeyService(deps),
     close: async () => {
@@ -229,6 +231,7 @@ export function buildWorker(service: Service, log: Pino): Worker {
       'cover.generate': (task, signal) => service.jobs.run(task.jobId, signal),
       'video.fetch': (task, signal) => service.videos.fetchSource(task.videoId, task.url, signal),
       'callback.deliver': (task) => sender.deliver(task.jobId, task.url),
+      'upload.callback': (task) => sender.deliverUpload(task.videoId, task.url),
       'files.delete': async (task) => {
         await service.deps.blobs.delete(task.keys);
         return { status: 'done' };
@@ -242,7 +245,7 @@ export function buildWorker(service: Service, log: Pino): Worker {
       policies: TASK_POLICIES,
       onGiveUp: async (task, reason) => {
         if (task.kind === 'cover.generate') await service.jobs.giveUp(task.jobId, reason);
-        if (task.kind === 'video.fetch') await service.videos.update((await service.store.findVideoById(task.videoId))?.accountId ?? '', task.videoId, { status: 'UploadFail', errorCode: 'FetchFailed', errorMessage: reason }).catch(() => {});
+        if (task.kind === 'video.fetch') await service.videos.giveUpFetch(task.videoId, reason);
       },
       log,
     },

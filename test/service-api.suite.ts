@@ -132,6 +132,8 @@ export function serviceApiSuite(backend: Backend): void {
         await client.request('DeleteAIImageInfos', { AIImageInfoIds: doomed.map((c) => c['AIImageInfoId']).join(',') });
         const after = (await client.request('ListAIImageInfo', { VideoId: video })) as { AIImageInfoList: Record<string, string>[] };
         expect(after.AIImageInfoList.map((c) => c['AIImageInfoId'])).not.toContain(doomed[0]!['AIImageInfoId']);
+        // The best cover was the video's CoverURL: it is cleared rather than left pointing at nothing.
+        expect(((await client.request('GetVideoInfo', { VideoId: video })) as { Video: Record<string, unknown> }).Video['CoverURL']).toBe('');
         const deadline = Date.now() + 10_000;
         while (Date.now() < deadline && filesUnder(join(server.dataDir, 'media')).some((f) => doomed.some((c) => c['FileURL']!.includes(f)))) await new Promise((r) => setTimeout(r, 200));
         expect((await fetch(doomed[0]!['FileURL']!)).status).toBe(404);
@@ -317,9 +319,10 @@ export function serviceApiSuite(backend: Backend): void {
         });
         afterAll(() => origin.close());
 
-        it('fetches a video, and leaves UploadFail with the reason when the URL is missing or not a video', async () => {
+        it('fetches a video, leaves UploadFail with the reason when the URL is missing or not a video, and reports each in UploadByURLComplete', async () => {
           const urls = [`${base}/video.mp4`, `${base}/missing.mp4`, `${base}/notes.txt`].map(encodeURIComponent).join(',');
-          const { UploadJobs } = (await client.request('UploadMediaByURL', { UploadURLs: urls, UploadMetadatas: JSON.stringify([{ SourceURL: `${base}/video.mp4`, Title: 'Fetched' }]) })) as { UploadJobs: { VideoId: string; SourceURL: string; JobId: string }[] };
+          const UserData = JSON.stringify({ MessageCallback: { CallbackType: 'http', CallbackURL: receiverUrl }, Extend: { batch: 7 } });
+          const { UploadJobs } = (await client.request('UploadMediaByURL', { UploadURLs: urls, UserData, UploadMetadatas: JSON.stringify([{ SourceURL: `${base}/video.mp4`, Title: 'Fetched' }]) })) as { UploadJobs: { VideoId: string; SourceURL: string; JobId: string }[] };
           expect(UploadJobs.map((j) => j.SourceURL)).toEqual([`${base}/video.mp4`, `${base}/missing.mp4`, `${base}/notes.txt`]);
           const [good, missing, text] = await Promise.all(UploadJobs.map((j) => settledVideo(client, j.VideoId)));
           expect(good).toMatchObject({ Status: 'Normal', Title: 'Fetched' });
@@ -327,12 +330,27 @@ export function serviceApiSuite(backend: Backend): void {
           expect(missing).toMatchObject({ Status: 'UploadFail' });
           expect(missing!['ErrorMessage']).toMatch(/HTTP 404/);
           expect(text).toMatchObject({ Status: 'UploadFail', ErrorCode: 'InvalidMedia' });
+          // One UploadByURLComplete per URL, to UserData's callback, with the upload's JobId, signed.
+          const uploadEvents = async () => callbacks.filter((c) => c.body['EventType'] === 'UploadByURLComplete' && UploadJobs.some((j) => j.VideoId === c.body['VideoId']));
+          for (let i = 0; (await uploadEvents()).length < 3 && i < 100; i++) await new Promise((r) => setTimeout(r, 100));
+          const events = await uploadEvents();
+          expect(events).toHaveLength(3);
+          for (const [i, job] of UploadJobs.entries()) {
+            const event = events.find((e) => e.body['VideoId'] === job.VideoId)!;
+            expect(event.body).toMatchObject({ JobId: job.JobId, SourceURL: job.SourceURL, Status: i === 0 ? 'success' : 'fail', Extend: '{"batch":7}' });
+            expect(event.body['ErrorCode']).toBe(i === 0 ? '' : i === 1 ? 'FetchFailed' : 'InvalidMedia');
+            expect(event.headers['x-vod-signature']).toMatch(/^[0-9a-f]{32}$/);
+          }
           const { JobId } = (await client.request('SubmitAIImageJob', { VideoId: UploadJobs[0]!.VideoId, AITemplateId: PNG_TEMPLATE })) as { JobId: string };
           expect((await waitForJob(client, JobId))['Status']).toBe('success');
         });
 
         it('refuses URLs that are not http(s)', async () => {
           expect(await rejection(client.request('UploadMediaByURL', { UploadURLs: encodeURIComponent('file:///etc/passwd') }))).toMatchObject({ code: 'InvalidParameter' });
+          const badCallback = JSON.stringify({ MessageCallback: { CallbackType: 'http', CallbackURL: 'ftp://example.com/hook' } });
+          const refused = await rejection(client.request('UploadMediaByURL', { UploadURLs: encodeURIComponent(`${base}/video.mp4`), UserData: badCallback }));
+          expect(refused).toMatchObject({ code: 'InvalidParameter' });
+          expect(refused.message).toMatch(/UserData/);
         });
       });
     });

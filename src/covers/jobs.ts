@@ -5,8 +5,8 @@ import type { Cover, Job } from './model.js';
 import type { TaskOutcome } from './ports.js';
 import { videoNotFound } from './videos.js';
 
-/** Where a job's callback goes: the URL in its UserData, else the global one. */
-export type CallbackTarget = (job: Job) => string | undefined;
+/** Where an event goes: the URL in the job's or upload's UserData, else the global one, else nowhere. */
+export type CallbackTarget = (userData: string) => string | undefined;
 
 export class JobService {
   constructor(
@@ -128,7 +128,7 @@ export class JobService {
 
   private async notify(jobId: string): Promise<void> {
     const job = await this.deps.store.findJob(jobId);
-    const url = job === undefined ? undefined : this.callbackTarget(job);
+    const url = job === undefined ? undefined : this.callbackTarget(job.userData);
     if (url !== undefined) await this.deps.queue.enqueue({ kind: 'callback.deliver', jobId, url }, { dedupeKey: `callback:${jobId}:${job!.status}` });
   }
 

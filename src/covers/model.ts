@@ -39,6 +39,10 @@ export interface Video {
   /** Why an upload failed (UploadFail). */
   readonly errorCode: string;
   readonly errorMessage: string;
+  /** UploadMediaByURL's JobId for this video ('' when imported otherwise), reported in UploadByURLComplete. */
+  readonly uploadJobId: string;
+  /** UploadMediaByURL's UserData (JSON text, '' when none): where its event goes. */
+  readonly userData: string;
   readonly createdAt: Date;
   readonly modifiedAt: Date;
 }

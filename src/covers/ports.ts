@@ -50,7 +50,7 @@ export interface Store {
   // Covers
   /** The video's covers, best first; undefined when the account has no such video. */
   videoCovers(accountId: string, videoId: string): Promise<Cover[] | undefined>;
-  /** Deletes the account's covers among `ids`; returns what was deleted. */
+  /** Deletes the account's covers among `ids` (and clears a CoverURL naming one); returns what was deleted. */
   deleteCovers(accountId: string, ids: readonly string[]): Promise<Cover[]>;
 
   close(): Promise<void>;
@@ -82,6 +82,7 @@ export type Task =
   | { readonly kind: 'cover.generate'; readonly jobId: string }
   | { readonly kind: 'callback.deliver'; readonly jobId: string; readonly url: string }
   | { readonly kind: 'video.fetch'; readonly videoId: string; readonly url: string }
+  | { readonly kind: 'upload.callback'; readonly videoId: string; readonly url: string }
   | { readonly kind: 'files.delete'; readonly keys: readonly string[] };
 
 export interface TaskQueue {

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { AppError } from '../errors.js';
 import type { ServiceDeps } from './deps.js';
 import type { Video } from './model.js';
+import type { CallbackTarget } from './jobs.js';
 import type { TaskOutcome, VideoPatch } from './ports.js';
 
 /** Reads a video's duration, or rejects a file that is not a usable video (invalid_media). */
@@ -17,6 +18,7 @@ export class VideoService {
     private readonly probe: VideoProber,
     private readonly fetchUrl: UrlFetcher,
     private readonly scratch: () => Promise<{ dir: string; dispose: () => Promise<void> }>,
+    private readonly callbackTarget: CallbackTarget,
   ) {}
 
   /** `smartcover videos import`: checks the file is a video, stores it, and the video is ready at once. */
@@ -28,24 +30,28 @@ export class VideoService {
     const now = this.deps.clock.now();
     const video: Video = {
       id, accountId, title, description: '', coverUrl: '', status: 'Normal', duration, size: (await stat(file)).size,
-      sourceKey, sourceUrl: '', errorCode: '', errorMessage: '', createdAt: now, modifiedAt: now,
+      sourceKey, sourceUrl: '', errorCode: '', errorMessage: '', uploadJobId: '', userData: '', createdAt: now, modifiedAt: now,
     };
     await this.deps.store.insertVideo(video);
     return video;
   }
 
-  /** UploadMediaByURL: one video per URL, status Uploading, fetched in the background. */
-  async uploadByUrl(accountId: string, uploads: readonly { url: string; title: string; description: string }[]): Promise<{ jobId: string; url: string; videoId: string }[]> {
+  /**
+   * UploadMediaByURL: one video per URL, status Uploading, fetched in the background. When the fetch ends,
+   * UploadByURLComplete goes to UserData's MessageCallback (or the global callback URL).
+   */
+  async uploadByUrl(accountId: string, uploads: readonly { url: string; title: string; description: string }[], userData = ''): Promise<{ jobId: string; url: string; videoId: string }[]> {
     const result: { jobId: string; url: string; videoId: string }[] = [];
     for (const upload of uploads) {
       const id = this.deps.newId();
+      const jobId = this.deps.newId();
       const now = this.deps.clock.now();
       await this.deps.store.insertVideo({
         id, accountId, title: upload.title, description: upload.description, coverUrl: '', status: 'Uploading', duration: 0, size: 0,
-        sourceKey: '', sourceUrl: upload.url, errorCode: '', errorMessage: '', createdAt: now, modifiedAt: now,
+        sourceKey: '', sourceUrl: upload.url, errorCode: '', errorMessage: '', uploadJobId: jobId, userData, createdAt: now, modifiedAt: now,
       });
       await this.deps.queue.enqueue({ kind: 'video.fetch', videoId: id, url: upload.url }, { dedupeKey: `video.fetch:${id}` });
-      result.push({ jobId: this.deps.newId(), url: upload.url, videoId: id });
+      result.push({ jobId, url: upload.url, videoId: id });
     }
     return result;
   }
@@ -64,18 +70,30 @@ export class VideoService {
         ({ duration } = await this.probe(local));
       } catch (error) {
         if (error instanceof AppError && ['invalid_argument', 'invalid_media', 'forbidden', 'not_found'].includes(error.kind)) {
-          await this.update(video.accountId, video.id, { status: 'UploadFail', errorCode: uploadErrorCode(error), errorMessage: error.message });
+          await this.finishUpload(video, { status: 'UploadFail', errorCode: uploadErrorCode(error), errorMessage: error.message });
           return { status: 'failed', reason: error.message };
         }
         throw error;
       }
       const sourceKey = `${video.id}/source${safeExtension(local)}`;
       await this.deps.blobs.put(sourceKey, local, 'application/octet-stream');
-      await this.update(video.accountId, video.id, { status: 'Normal', sourceKey, size: bytes, duration, errorCode: '', errorMessage: '' });
+      await this.finishUpload(video, { status: 'Normal', sourceKey, size: bytes, duration, errorCode: '', errorMessage: '' });
       return { status: 'done' };
     } finally {
       await scratch.dispose();
     }
+  }
+
+  /** The fetch failed for good (its attempts are used up): the video ends UploadFail with the reason. */
+  async giveUpFetch(videoId: string, reason: string): Promise<void> {
+    const video = await this.deps.store.findVideoById(videoId);
+    if (video !== undefined && video.status === 'Uploading') await this.finishUpload(video, { status: 'UploadFail', errorCode: 'FetchFailed', errorMessage: reason });
+  }
+
+  private async finishUpload(video: Video, patch: VideoPatch): Promise<void> {
+    await this.update(video.accountId, video.id, patch);
+    const url = this.callbackTarget(video.userData);
+    if (url !== undefined) await this.deps.queue.enqueue({ kind: 'upload.callback', videoId: video.id, url }, { dedupeKey: `upload.callback:${video.id}` });
   }
 
   async get(accountId: string, id: string): Promise<Video> {

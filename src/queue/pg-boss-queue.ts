@@ -20,8 +20,6 @@ export interface PgBossQueueOptions {
   readonly onError: (error: Error) => void;
 }
 
-const KINDS: readonly Task['kind'][] = ['cover.generate', 'video.fetch', 'callback.deliver', 'files.delete'];
-
 /**
  * The queue on PostgreSQL, for many workers on many machines: pg-boss, one queue per kind of task.
  *
@@ -39,11 +37,15 @@ const KINDS: readonly Task['kind'][] = ['cover.generate', 'video.fetch', 'callba
 export class PgBossQueue implements TaskQueue, TaskSource {
   private readonly claimed = new Map<string, { name: Task['kind']; retryCount: number; retryLimit: number }>();
   private next = 0;
+  /** Every kind of task: the policies' keys, which the compiler checks are complete. */
+  private readonly kinds: readonly Task['kind'][];
 
   private constructor(
     private readonly boss: PgBoss,
-    private readonly options: PgBossQueueOptions,
-  ) {}
+    options: PgBossQueueOptions,
+  ) {
+    this.kinds = Object.keys(options.policies) as Task['kind'][];
+  }
 
   /** Connects, creates or migrates pg-boss's schema, and creates the queues (all idempotent). */
   static async start(options: PgBossQueueOptions): Promise<PgBossQueue> {
@@ -57,8 +59,7 @@ export class PgBossQueue implements TaskQueue, TaskSource {
     });
     boss.on('error', options.onError);
     await boss.start();
-    for (const name of KINDS) {
-      const policy = options.policies[name];
+    for (const [name, policy] of Object.entries(options.policies) as [Task['kind'], RetryPolicy][]) {
       const queue = {
         name, policy: 'short' as const, retryLimit: policy.maxAttempts - 1, retryDelay: Math.max(1, Math.round(policy.delaySeconds)),
         retryBackoff: policy.backoff, expireInSeconds: options.leaseSeconds,
@@ -78,11 +79,11 @@ export class PgBossQueue implements TaskQueue, TaskSource {
 
   async claim(): Promise<ClaimedTask | undefined> {
     // Round-robin over the kinds, so a flood of one kind cannot starve the others.
-    for (let i = 0; i < KINDS.length; i++) {
-      const name = KINDS[(this.next + i) % KINDS.length]!;
+    for (let i = 0; i < this.kinds.length; i++) {
+      const name = this.kinds[(this.next + i) % this.kinds.length]!;
       const [job] = await this.boss.fetch<Task>(name, { batchSize: 1, includeMetadata: true });
       if (job === undefined) continue;
-      this.next = (this.next + i + 1) % KINDS.length;
+      this.next = (this.next + i + 1) % this.kinds.length;
       this.claimed.set(job.id, { name, retryCount: job.retryCount, retryLimit: job.retryLimit });
       return { id: job.id, task: job.data, attempt: job.retryCount + 1 };
     }
@@ -114,7 +115,7 @@ export class PgBossQueue implements TaskQueue, TaskSource {
   /** Jobs queued or running, over every kind (for tests and shutdown). */
   async pending(): Promise<number> {
     let total = 0;
-    for (const name of KINDS) total += await this.boss.getQueueSize(name, { before: 'completed' });
+    for (const name of this.kinds) total += await this.boss.getQueueSize(name, { before: 'completed' });
     return total;
   }
 

@@ -13,6 +13,10 @@ import { Worker, type RetryPolicy, type TaskHandlers } from './worker.js';
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
 const clock = { now: () => new Date() };
 
+/** The same value for every kind of task. */
+const everyKind = <T>(value: T): { [K in Task['kind']]: T } =>
+  ({ 'cover.generate': value, 'video.fetch': value, 'upload.callback': value, 'callback.deliver': value, 'files.delete': value });
+
 interface Queue extends TaskQueue, TaskSource {
   pending(): Promise<number>;
 }
@@ -29,7 +33,7 @@ const queues: Record<string, (policy: RetryPolicy, leaseSeconds: number) => Prom
     const open = async () => {
       const queue = await PgBossQueue.start({
         connectionString: url, leaseSeconds, supervise: true, maintenanceSeconds: 1, onError: () => {},
-        policies: { 'cover.generate': policy, 'video.fetch': policy, 'callback.deliver': policy, 'files.delete': policy },
+        policies: everyKind(policy),
       });
       opened.push(queue);
       return queue;
@@ -45,10 +49,10 @@ describe(`Worker on the ${backend.name} task queue`, () => {
     const { queue, another, close } = await queues[backend.name]!(policy, leaseSeconds);
     const gaveUp: string[] = [];
     const all = (task: Task, signal: AbortSignal) => handler(task, signal);
-    const handlers: TaskHandlers = { 'cover.generate': all, 'video.fetch': all, 'callback.deliver': all, 'files.delete': all };
+    const handlers: TaskHandlers = everyKind(all);
     const worker = new Worker(queue, handlers, {
       concurrency: 2, pollMs: 10, leaseMs: leaseSeconds * 1000, log: silent,
-      policies: { 'cover.generate': policy, 'video.fetch': policy, 'callback.deliver': policy, 'files.delete': policy },
+      policies: everyKind(policy),
       onGiveUp: async (task, reason) => void gaveUp.push(`${task.kind}: ${reason}`),
     });
     return { db: { destroy: close }, queue, another, worker, gaveUp };

@@ -23,7 +23,7 @@ async function open(backend: string): Promise<KyselyStore> {
 
 const video = (id: string, accountId: string): Video => ({
   id, accountId, title: 't', description: '', coverUrl: '', status: 'Normal', duration: 10, size: 1, sourceKey: `${id}/source.mp4`,
-  sourceUrl: '', errorCode: '', errorMessage: '', createdAt: now, modifiedAt: now,
+  sourceUrl: '', errorCode: '', errorMessage: '', uploadJobId: '', userData: '', createdAt: now, modifiedAt: now,
 });
 const job = (id: string, videoId: string, accountId: string): Job => ({
   id, accountId, videoId, templateId: 't', templateConfig: { format: 'png', setDefaultCover: true, count: 2 }, userData: '', status: 'init',
@@ -67,8 +67,11 @@ for (const backend of backendsUnderTest().map((b) => b.name)) {
       expect(await store.videoCovers('b', 'v3')).toBeUndefined();
       expect(await store.deleteCovers('b', ['j5-1', 'j5-2'])).toEqual([]);
       expect(await store.deleteVideo('b', 'v3')).toBeUndefined();
+      expect((await store.deleteCovers('a', ['j5-2'])).map((c) => c.id)).toEqual(['j5-2']);
+      expect((await store.findVideo('a', 'v3'))?.coverUrl).toBe('/v3/image/ai/j5-00001.png');
       expect((await store.deleteCovers('a', ['j5-1'])).map((c) => c.id)).toEqual(['j5-1']);
-      expect((await store.deleteVideo('a', 'v3'))?.sort()).toEqual(['v3/image/ai/j5-00002.png', 'v3/source.mp4']);
+      expect((await store.findVideo('a', 'v3'))?.coverUrl).toBe('');
+      expect(await store.deleteVideo('a', 'v3')).toEqual(['v3/source.mp4']);
     });
 
     it('agrees on one value for a setting that several processes create at once', async () => {

@@ -231,7 +231,12 @@ export class KyselyStore implements Store {
     if (ids.length === 0) return [];
     const deleted = await this.db.transaction().execute(async (trx) => {
       const rows = await trx.selectFrom('covers').selectAll().where('account_id', '=', accountId).where('id', 'in', [...ids]).execute();
-      if (rows.length > 0) await trx.deleteFrom('covers').where('id', 'in', rows.map((r) => r.id)).execute();
+      if (rows.length > 0) {
+        await trx.deleteFrom('covers').where('id', 'in', rows.map((r) => r.id)).execute();
+        // A video whose CoverURL is one of these covers has no cover any more (not a link to a deleted file).
+        await trx.updateTable('videos').set({ cover_url: '' })
+          .where('id', 'in', [...new Set(rows.map((r) => r.video_id))]).where('cover_url', 'in', rows.map((r) => r.path)).execute();
+      }
       return rows.map(toCover);
     });
     for (const c of deleted) this.forgetCovers(c.videoId);
@@ -262,7 +267,7 @@ function videoRow(v: Video): Database['videos'] {
   return {
     id: v.id, account_id: v.accountId, title: v.title, description: v.description, cover_url: v.coverUrl, status: v.status,
     duration: v.duration, size: v.size, source_key: v.sourceKey, source_url: v.sourceUrl, error_code: v.errorCode,
-    error_message: v.errorMessage, created_at: iso(v.createdAt), modified_at: iso(v.modifiedAt),
+    error_message: v.errorMessage, upload_job_id: v.uploadJobId, user_data: v.userData, created_at: iso(v.createdAt), modified_at: iso(v.modifiedAt),
   };
 }
 
@@ -270,7 +275,7 @@ function toVideo(r: Selectable<Database['videos']>): Video {
   return {
     id: r.id, accountId: r.account_id, title: r.title, description: r.description, coverUrl: r.cover_url, status: r.status as Video['status'],
     duration: Number(r.duration), size: Number(r.size), sourceKey: r.source_key, sourceUrl: r.source_url, errorCode: r.error_code,
-    errorMessage: r.error_message, createdAt: new Date(r.created_at), modifiedAt: new Date(r.modified_at),
+    errorMessage: r.error_message, uploadJobId: r.upload_job_id, userData: r.user_data, createdAt: new Date(r.created_at), modifiedAt: new Date(r.modified_at),
   };
 }
 

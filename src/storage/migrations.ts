@@ -124,6 +124,13 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
         .execute();
     },
   },
+  '0004-upload-events': {
+    // What UploadByURLComplete reports and where it goes: the upload's JobId and its UserData.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('videos').addColumn('upload_job_id', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema.alterTable('videos').addColumn('user_data', 'text', (c) => c.notNull().defaultTo('')).execute();
+    },
+  },
 });
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

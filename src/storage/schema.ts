@@ -10,7 +10,7 @@ export interface Database {
   videos: {
     id: string; account_id: string; title: string; description: string; cover_url: string; status: string;
     duration: number; size: number; source_key: string; source_url: string; error_code: string; error_message: string;
-    created_at: string; modified_at: string;
+    upload_job_id: string; user_data: string; created_at: string; modified_at: string;
   };
   templates: { id: string; account_id: string; name: string; type: string; config: string; source: string; created_at: string; modified_at: string };
   jobs: {

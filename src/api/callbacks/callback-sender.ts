@@ -6,8 +6,8 @@ import { wireTime } from '../rpc/gateway.js';
 import { parseUserData } from './callback-target.js';
 
 /**
- * Delivers the AIImageComplete event of a finished job (ours: VOD documents no event for this job type).
- * Success is HTTP 200; anything else throws, and the queue retries (3 attempts, 1 s apart, as VOD does).
+ * Delivers events: AIImageComplete when a job ends (ours: VOD documents no event for this job type), and
+ * UploadByURLComplete when an UploadMediaByURL fetch ends (VOD's shape). Success is HTTP 200; anything else throws, and the queue retries (3 attempts, 1 s apart, as VOD does).
  * With a callback key, X-VOD-TIMESTAMP and X-VOD-SIGNATURE = md5(url|timestamp|key) let the receiver
  * check the sender.
  */
@@ -34,6 +34,29 @@ export class CallbackSender {
       AIImageResult: JSON.stringify(job.result.map((r) => ({ Score: r.score, Url: r.path }))),
       Extend: JSON.stringify(parseUserData(job.userData)?.Extend ?? {}),
     });
+    return this.post(url, body, now);
+  }
+
+  async deliverUpload(videoId: string, url: string): Promise<TaskOutcome> {
+    const video = await this.store.findVideoById(videoId);
+    if (video === undefined) return { status: 'done' };
+    const now = this.clock.now();
+    const body = JSON.stringify({
+      EventTime: wireTime(now),
+      EventType: 'UploadByURLComplete',
+      VideoId: video.id,
+      JobId: video.uploadJobId,
+      SourceURL: video.sourceUrl,
+      Status: video.status === 'UploadFail' ? 'fail' : 'success',
+      Size: video.size,
+      ErrorCode: video.errorCode,
+      ErrorMessage: video.errorMessage,
+      Extend: JSON.stringify(parseUserData(video.userData)?.Extend ?? {}),
+    });
+    return this.post(url, body, now);
+  }
+
+  private async post(url: string, body: string, now: Date): Promise<TaskOutcome> {
     const headers: Record<string, string> = {};
     if (this.key !== undefined && this.key !== '') {
       const timestamp = String(Math.floor(now.getTime() / 1000));

@@ -1,9 +1,7 @@
-import type { Job } from '../../covers/model.js';
-
-/** A job's callback URL: UserData.MessageCallback.CallbackURL, else the global one, else none. */
-export function callbackTarget(globalUrl: string | undefined): (job: Job) => string | undefined {
-  return (job) => {
-    const own = parseUserData(job.userData)?.MessageCallback?.CallbackURL;
+/** An event's callback URL: UserData.MessageCallback.CallbackURL, else the global one, else none. */
+export function callbackTarget(globalUrl: string | undefined): (userData: string) => string | undefined {
+  return (userData) => {
+    const own = parseUserData(userData)?.MessageCallback?.CallbackURL;
     return typeof own === 'string' && own !== '' ? own : globalUrl;
   };
 }

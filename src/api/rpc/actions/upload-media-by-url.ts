@@ -1,8 +1,12 @@
 import type { RpcAction } from '../gateway.js';
 import { rpcErrors } from '../rpc-error.js';
 import type { ActionServices } from './services.js';
+import { userDataParam } from './user-data.js';
 
-/** UploadURLs: URL-encoded, comma-separated, at most 20; optional UploadMetadatas: [{SourceURL, Title, Description}]. */
+/**
+ * UploadURLs: URL-encoded, comma-separated, at most 20; optional UploadMetadatas: [{SourceURL, Title,
+ * Description}]; optional UserData, whose MessageCallback receives UploadByURLComplete for each URL.
+ */
 export const uploadMediaByURL = (s: ActionServices): RpcAction => ({
   name: 'UploadMediaByURL',
   async handle(p, ctx) {
@@ -19,11 +23,12 @@ export const uploadMediaByURL = (s: ActionServices): RpcAction => ({
       if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw rpcErrors.invalid('UploadURLs', `only http and https URLs can be fetched.`);
     }
     const metadata = parseMetadata(p.optional('UploadMetadatas'));
+    const userData = userDataParam(p);
     const uploads = urls.map((url) => {
       const meta = metadata.find((m) => m['SourceURL'] === url) ?? {};
       return { url, title: String(meta['Title'] ?? url.split('/').pop() ?? url).slice(0, 128), description: String(meta['Description'] ?? '').slice(0, 1024) };
     });
-    const jobs = await s.videos.uploadByUrl(ctx.accountId, uploads);
+    const jobs = await s.videos.uploadByUrl(ctx.accountId, uploads, userData);
     return { UploadJobs: jobs.map((j) => ({ JobId: j.jobId, SourceURL: j.url, VideoId: j.videoId })) };
   },
 });
