@@ -117,7 +117,8 @@ export class JobService {
   /** Called by the worker when a job has used up its retries. */
   async giveUp(jobId: string, reason: string): Promise<void> {
     const job = await this.deps.store.findJob(jobId);
-    if (job !== undefined && job.status !== 'success') await this.finishFailed(job, 'InternalError', `The job failed after several attempts: ${reason}`);
+    // Idempotent: a task given up twice (by its worker, and by the queue's dead-letter sweep) ends once.
+    if (job !== undefined && job.status !== 'success' && job.status !== 'fail') await this.finishFailed(job, 'InternalError', `The job failed after several attempts: ${reason}`);
   }
 
   private async finishFailed(job: Job, code: string, message: string): Promise<TaskOutcome> {

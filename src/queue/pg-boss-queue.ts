@@ -20,6 +20,9 @@ export interface PgBossQueueOptions {
   readonly onError: (error: Error) => void;
 }
 
+/** Where tasks go whose attempts all ended with a dead worker (see claim()). */
+const DEAD_LETTER = 'tasks.abandoned';
+
 /**
  * The queue on PostgreSQL, for many workers on many machines: pg-boss, one queue per kind of task.
  *
@@ -28,14 +31,17 @@ export interface PgBossQueueOptions {
  *   one get a unique key, because `short` treats "no key" as one shared key;
  * - the attempt is pg-boss's retryCount + 1; retry() is pg-boss's fail(), which schedules the next
  *   attempt with the queue's backoff;
- * - fail() of an expected failure (a bad video: the domain has recorded it) completes the task with the
- *   reason as its output, so pg-boss does not retry it; after the last attempt it is pg-boss's `failed`;
+ * - fail() (an expected failure such as a bad video, or the last attempt of an unexpected one) completes
+ *   the task with the reason as its output: the worker has told the domain, and pg-boss must not retry;
  * - a worker killed mid-task holds it until the lease expires; pg-boss's maintenance (run by any worker)
  *   then retries it elsewhere. extendLease() is a no-op: pg-boss has no heartbeat;
- * - release() (shutdown) cancels and resumes the job, which pg-boss counts as an attempt.
+ * - release() (shutdown) cancels and resumes the job, which pg-boss counts as an attempt;
+ * - so pg-boss's own `failed` means a task whose last attempt ended with its worker dead (lease expired),
+ *   which nobody would report: each queue dead-letters into DEAD_LETTER, and claim() hands those out as
+ *   `abandoned`, so that the job still ends `fail`.
  */
 export class PgBossQueue implements TaskQueue, TaskSource {
-  private readonly claimed = new Map<string, { name: Task['kind']; retryCount: number; retryLimit: number }>();
+  private readonly claimed = new Map<string, { name: string; retryCount: number; retryLimit: number }>();
   private next = 0;
   /** Every kind of task: the policies' keys, which the compiler checks are complete. */
   private readonly kinds: readonly Task['kind'][];
@@ -59,10 +65,11 @@ export class PgBossQueue implements TaskQueue, TaskSource {
     });
     boss.on('error', options.onError);
     await boss.start();
+    if ((await boss.getQueue(DEAD_LETTER)) === null) await boss.createQueue(DEAD_LETTER, { name: DEAD_LETTER, retryLimit: 3, retryDelay: 5 });
     for (const [name, policy] of Object.entries(options.policies) as [Task['kind'], RetryPolicy][]) {
       const queue = {
         name, policy: 'short' as const, retryLimit: policy.maxAttempts - 1, retryDelay: Math.max(1, Math.round(policy.delaySeconds)),
-        retryBackoff: policy.backoff, expireInSeconds: options.leaseSeconds,
+        retryBackoff: policy.backoff, expireInSeconds: options.leaseSeconds, deadLetter: DEAD_LETTER,
       };
       if ((await boss.getQueue(name)) === null) await boss.createQueue(name, queue);
       else await boss.updateQueue(name, queue);
@@ -78,6 +85,11 @@ export class PgBossQueue implements TaskQueue, TaskSource {
   }
 
   async claim(): Promise<ClaimedTask | undefined> {
+    const [dead] = await this.boss.fetch<Task>(DEAD_LETTER, { batchSize: 1, includeMetadata: true });
+    if (dead !== undefined) {
+      this.claimed.set(dead.id, { name: DEAD_LETTER, retryCount: dead.retryCount, retryLimit: dead.retryLimit });
+      return { id: dead.id, task: dead.data, attempt: 1, abandoned: 'every attempt ended with its worker gone (lease expired)' };
+    }
     // Round-robin over the kinds, so a flood of one kind cannot starve the others.
     for (let i = 0; i < this.kinds.length; i++) {
       const name = this.kinds[(this.next + i) % this.kinds.length]!;
@@ -101,9 +113,8 @@ export class PgBossQueue implements TaskQueue, TaskSource {
   }
 
   async fail(id: string, error: string): Promise<void> {
-    const job = this.take(id);
-    if (job.retryCount >= job.retryLimit) await this.boss.fail(job.name, id, { error: error.slice(0, 2000) });
-    else await this.boss.complete(job.name, id, { failed: error.slice(0, 2000) });
+    const { name } = this.take(id);
+    await this.boss.complete(name, id, { failed: error.slice(0, 2000) });
   }
 
   async release(id: string): Promise<void> {
@@ -128,7 +139,7 @@ export class PgBossQueue implements TaskQueue, TaskSource {
     await this.boss.stop({ graceful: false, close: true, wait: true });
   }
 
-  private take(id: string): { name: Task['kind']; retryCount: number; retryLimit: number } {
+  private take(id: string): { name: string; retryCount: number; retryLimit: number } {
     const job = this.claimed.get(id);
     if (job === undefined) throw new Error(`task ${id} is not held by this worker`);
     this.claimed.delete(id);

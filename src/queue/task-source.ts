@@ -6,6 +6,11 @@ export interface ClaimedTask {
   readonly task: Task;
   /** 1 on the first run. */
   readonly attempt: number;
+  /**
+   * Set when the task is not to be run but reported: its attempts ran out without a worker failing it
+   * (each of its workers died). The worker then only tells the domain it gave up, with this reason.
+   */
+  readonly abandoned?: string;
 }
 
 /** The worker's side of a queue (the embedded SQLite queue, or pg-boss). */

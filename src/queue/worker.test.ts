@@ -152,6 +152,24 @@ const until = async (check: () => Promise<boolean> | boolean, ms = 20_000) => {
     await db.destroy();
   });
 
+  it.runIf(backend.name === 'postgres')('tells the domain when a task\'s last attempt ended with its worker dead, once', async () => {
+    let runs = 0;
+    const { queue, another, worker, gaveUp, db } = await setup(async () => {
+      runs++;
+      return { status: 'done' };
+    }, 1, 2);
+    await queue.enqueue({ kind: 'cover.generate', jobId: 'doomed' });
+    // Its only attempt is claimed by a worker that then dies.
+    expect((await (await another()).claim(2_000))?.task).toEqual({ kind: 'cover.generate', jobId: 'doomed' });
+    worker.start();
+    await until(() => gaveUp.length === 1);
+    await new Promise((r) => setTimeout(r, 1_500));
+    await worker.stop(1_000);
+    expect(runs).toBe(0);
+    expect(gaveUp).toEqual([expect.stringMatching(/^cover\.generate: every attempt ended with its worker gone/)]);
+    await db.destroy();
+  });
+
   it('gives a task whose worker died (never came back) to another worker once its lease has expired', async () => {
     const { queue, another, db } = await setup(async () => ({ status: 'done' }), 3, 2);
     await queue.enqueue({ kind: 'cover.generate', jobId: 'orphan' });

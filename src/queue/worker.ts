@@ -98,6 +98,12 @@ export class Worker {
 
   private async run(claimed: ClaimedTask, signal: AbortSignal): Promise<void> {
     const { task, attempt, id } = claimed;
+    if (claimed.abandoned !== undefined) {
+      this.options.log.error({ task: task.kind }, `task abandoned: ${claimed.abandoned}`);
+      await this.options.onGiveUp(task, claimed.abandoned).catch((e: unknown) => this.options.log.error({ err: e }, 'recording a failed task failed'));
+      await this.source.complete(id).catch(() => {});
+      return;
+    }
     const policy = this.options.policies[task.kind];
     const heartbeat = setInterval(() => void this.source.extendLease(id, this.options.leaseMs).catch(() => {}), this.options.leaseMs / 3);
     try {
