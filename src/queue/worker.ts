@@ -78,6 +78,12 @@ export class Worker {
         // The database may be briefly unreachable; keep trying rather than dying.
         this.options.log.warn({ err: error }, 'worker could not claim a task; retrying');
       }
+      if (claimed !== undefined && this.stopping) {
+        // stop() began while this loop was claiming (it may even have claimed a task stop() just handed
+        // back): the task goes straight back, or stop() would wait for it forever.
+        await this.source.release(claimed.id).catch(() => {});
+        break;
+      }
       if (claimed === undefined) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.options.pollMs);
