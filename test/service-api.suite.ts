@@ -488,7 +488,7 @@ export function serviceApiSuite(backend: Backend): void {
         const files = filesUnder(join(server.dataDir, 'media', video)).filter((f) => f.startsWith('image/'));
         expect(files.sort()).toEqual(AIImageInfoList.map((c) => new URL(c['FileURL']!).pathname.split(`/${video}/`)[1]).sort());
         expect(await server.stop('SIGTERM')).toBe(0);
-      });
+      }, 240_000);
 
       it('SIGTERM stops the server cleanly; a job it could not finish in the grace period runs after a restart', async () => {
         const server = await startServer({ SMARTCOVER_SHUTDOWN_GRACE: '0' });
