@@ -93,23 +93,22 @@ export const TASK_POLICIES: { readonly [K in Task['kind']]: RetryPolicy } = {
  */
 export async function openService(config: ServiceConfig, engineConfig: EngineConfig, options: { supervise?: boolean; clock?: Clock; log?: Pino } = {}): Promise<Service> {
   const clock = options.clock ?? systemClock;
-  const { KyselyStore } = await import('./storage/kysely-store.js');
   const { store, queue, embedded } = config.databaseUrl === ''
-    ? await openEmbedded(config, clock, KyselyStore)
-    : await openShared(config, options.supervise ?? false, KyselyStore, options.log);
-  let blobs: BlobStore = new FsBlobStore(join(config.dataDir, 'media'));
-  if (config.s3 !== undefined) {
-    const s3 = new (await import('./storage/s3-blob-store.js')).S3BlobStore(config.s3);
-    try {
-      await s3.check();
-    } catch (error) {
-      await Promise.all([queue.close(), store.close()]).catch(() => {});
-      throw error;
-    }
-    blobs = s3;
+    ? await openEmbedded(config, clock)
+    : await openShared(config, options.supervise ?? false, options.log);
+  let deps: ServiceDeps;
+  let templates: TemplateService;
+  try {
+    const blobs = config.s3 === undefined ? new FsBlobStore(join(config.dataDir, 'media')) : await openS3(config.s3);
+    deps = { store, blobs, queue, clock, newId, newToken };
+    templates = new TemplateService(deps);
+    await templates.ensureSystemTemplates();
+  } catch (error) {
+    await queue.close().catch(() => {});
+    await store.close().catch(() => {});
+    throw error;
   }
   const engine = buildEngine(engineConfig);
-  const deps: ServiceDeps = { store, blobs, queue, clock, newId, newToken };
   const outbound: OutboundPolicy = {
     allowPrivate: config.allowPrivateUrls, maxBytes: config.uploadMaxBytes, timeoutMs: config.uploadTimeoutSeconds * 1000, maxRedirects: 3,
   };
@@ -118,15 +117,7 @@ export async function openService(config: ServiceConfig, engineConfig: EngineCon
     return { dir, dispose: () => rm(dir, { recursive: true, force: true }) };
   };
   const probe = async (file: string) => ({ duration: (await probeVideo(engine.ffmpeg, file)).duration });
-  const templates = new TemplateService(deps);
   const callbacks = callbackTarget(config.callbackUrl || undefined);
-  try {
-    await templates.ensureSystemTemplates();
-  } catch (error) {
-    await queue.close().catch(() => {});
-    await store.close().catch(() => {});
-    throw error;
-  }
   return {
     config, deps, store, queue, embedded, templates, engine, outbound,
     videos: new VideoService(deps, probe, (url, destination, signal) => downloadToFile(url, destination, outbound, signal), scratch, callbacks),
@@ -140,23 +131,25 @@ export async function openService(config: ServiceConfig, engineConfig: EngineCon
   };
 }
 
-type StoreClass = typeof KyselyStore;
-
 /** SQLite in DATA_DIR with the queue in the same file. */
-async function openEmbedded(config: ServiceConfig, clock: Clock, Store: StoreClass): Promise<{ store: KyselyStore; queue: ServiceQueue; embedded: boolean }> {
-  const [{ openSqlite }, { SqliteTaskQueue }] = await Promise.all([import('./storage/open-sqlite.js'), import('./queue/sqlite-task-queue.js')]);
+async function openEmbedded(config: ServiceConfig, clock: Clock): Promise<{ store: KyselyStore; queue: ServiceQueue; embedded: boolean }> {
+  const [{ openSqlite }, { KyselyStore }, { SqliteTaskQueue }] = await Promise.all([
+    import('./storage/open-sqlite.js'), import('./storage/kysely-store.js'), import('./queue/sqlite-task-queue.js'),
+  ]);
   const db = await openSqlite(join(config.dataDir, 'smartcover.db'));
   // One process writes this database's covers: cover lists can be served from memory for a second.
-  const store = new Store(db, false, 1_000);
+  const store = new KyselyStore(db, false, 1_000);
   return { store, queue: new SqliteTaskQueue(db, clock), embedded: true };
 }
 
 /** PostgreSQL for metadata and pg-boss for tasks: any number of API and worker processes share them. */
-async function openShared(config: ServiceConfig, supervise: boolean, Store: StoreClass, log: Pino | undefined): Promise<{ store: KyselyStore; queue: ServiceQueue; embedded: boolean }> {
-  const [{ openPostgres }, { PgBossQueue }] = await Promise.all([import('./storage/open-postgres.js'), import('./queue/pg-boss-queue.js')]);
+async function openShared(config: ServiceConfig, supervise: boolean, log: Pino | undefined): Promise<{ store: KyselyStore; queue: ServiceQueue; embedded: boolean }> {
+  const [{ openPostgres }, { KyselyStore }, { PgBossQueue }] = await Promise.all([
+    import('./storage/open-postgres.js'), import('./storage/kysely-store.js'), import('./queue/pg-boss-queue.js'),
+  ]);
   const db = await openPostgres(config.databaseUrl);
   // Other processes write covers too: nothing is cached, and publishing locks the video's row.
-  const store = new Store(db, true, 0);
+  const store = new KyselyStore(db, true, 0);
   try {
     const queue = await PgBossQueue.start({
       connectionString: config.databaseUrl, policies: TASK_POLICIES, leaseSeconds: config.taskLeaseSeconds,
@@ -167,6 +160,14 @@ async function openShared(config: ServiceConfig, supervise: boolean, Store: Stor
     await db.destroy();
     throw error;
   }
+}
+
+/** Files in S3-compatible storage, checked before anything relies on them. */
+async function openS3(location: NonNullable<ServiceConfig['s3']>): Promise<BlobStore> {
+  const { S3BlobStore } = await import('./storage/s3-blob-store.js');
+  const s3 = new S3BlobStore(location);
+  await s3.check();
+  return s3;
 }
 
 /**
