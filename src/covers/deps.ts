@@ -7,6 +7,9 @@ export interface CoverEngine {
   analyze(file: string, options: AnalyzeOptions): Promise<Manifest>;
 }
 
+/** Where an event goes: the URL in the job's or upload's UserData, else the global one, else nowhere. */
+export type CallbackTarget = (userData: string) => string | undefined;
+
 /** Everything the use-cases need, built once by the composition root. */
 export interface ServiceDeps {
   readonly store: Store;

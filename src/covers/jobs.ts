@@ -1,12 +1,9 @@
 import { AppError, isAppError } from '../errors.js';
 import type { CoverEntry } from '../engine/manifest.js';
-import type { CoverEngine, ServiceDeps } from './deps.js';
+import type { CallbackTarget, CoverEngine, ServiceDeps } from './deps.js';
 import type { Cover, Job } from './model.js';
 import type { TaskOutcome } from './ports.js';
 import { videoNotFound } from './videos.js';
-
-/** Where an event goes: the URL in the job's or upload's UserData, else the global one, else nowhere. */
-export type CallbackTarget = (userData: string) => string | undefined;
 
 export class JobService {
   constructor(

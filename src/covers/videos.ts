@@ -1,9 +1,8 @@
 import { extname } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { AppError } from '../errors.js';
-import type { ServiceDeps } from './deps.js';
+import type { CallbackTarget, ServiceDeps } from './deps.js';
 import type { Video } from './model.js';
-import type { CallbackTarget } from './jobs.js';
 import type { TaskOutcome, VideoPatch } from './ports.js';
 
 /** Reads a video's duration, or rejects a file that is not a usable video (invalid_media). */
