@@ -4,9 +4,16 @@ import { signedQuery } from '../test/support/raw-rpc.js';
 import { looks as L, makeClip } from '../test/support/clips.js';
 import { popClient, waitForJob, type Credentials, type ServerProcess } from '../test/support/service.js';
 
-export interface LoadResult {
+export interface LoadRound {
   readonly bare: autocannon.Result;
   readonly api: autocannon.Result;
+}
+
+export interface LoadOptions {
+  readonly seconds: number;
+  readonly connections: number;
+  /** Alternating bare/API pairs: this machine's neighbours come and go, so one pair proves little. */
+  readonly rounds: number;
 }
 
 /**
@@ -15,7 +22,7 @@ export interface LoadResult {
  * the same run with the same tool, connections and freshly signed requests (the bare route ignores the
  * query, so the load generator does the same signing work for both). Loopback only, bounded in time.
  */
-export async function compareWithBareRoute(endpoint: string, credentials: Credentials, video: string, seconds: number, connections: number): Promise<LoadResult> {
+export async function compareWithBareRoute(endpoint: string, credentials: Credentials, video: string, options: LoadOptions): Promise<LoadRound[]> {
   const bare: ChildProcess = spawn(process.execPath, ['--input-type=module', '-e', `
     import Fastify from 'fastify';
     const app = Fastify();
@@ -28,28 +35,35 @@ export async function compareWithBareRoute(endpoint: string, credentials: Creden
     const bareUrl = await new Promise<string>((resolve) => bare.stdout!.setEncoding('utf8').once('data', (d: string) => resolve(d.trim())));
     const signed = () => `/?${signedQuery(credentials, { Action: 'ListAIImageInfo', VideoId: video })}`;
     const load = (url: string, duration: number) =>
-      autocannon({ url, connections, duration, requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: signed() }) }] });
-    // Warm both up (JIT, connection pools, caches), then bare first, then the API.
+      autocannon({ url, connections: options.connections, duration, requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: signed() }) }] });
+    // Warm both up (JIT, connection pools, caches), then alternate: bare, API, bare, API…
     await load(bareUrl, 3);
     await load(endpoint, 3);
-    const bareResult = await load(bareUrl, seconds);
-    const apiResult = await load(endpoint, seconds);
-    return { bare: bareResult, api: apiResult };
+    const rounds: LoadRound[] = [];
+    for (let i = 0; i < options.rounds; i++) rounds.push({ bare: await load(bareUrl, options.seconds), api: await load(endpoint, options.seconds) });
+    return rounds;
   } finally {
     bare.kill();
   }
 }
 
-export function loadTable(result: LoadResult, apiName: string): string {
-  const row = (name: string, r: autocannon.Result) =>
-    `| ${name} | ${r.requests.average.toFixed(0)} | ${r.latency.p50} | ${r.latency.p99} | ${r.non2xx} | ${r.errors} |`;
-  const ratio = result.api.requests.average / result.bare.requests.average;
-  return `| target | requests/s | p50 ms | p99 ms | non-2xx | errors |
-|---|---|---|---|---|---|
-${row('bare Fastify route, constant JSON', result.bare)}
-${row(apiName, result.api)}
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
 
-${apiName} reaches ${(ratio * 100).toFixed(0)} % of the bare route's throughput; p99 ${result.api.latency.p99} ms.`;
+/** Every round, then the medians: the API's throughput as a share of the bare route's, and its p99. */
+export function loadTable(rounds: readonly LoadRound[], apiName: string): string {
+  const ratio = (r: LoadRound) => r.api.requests.average / r.bare.requests.average;
+  const row = (i: number, r: LoadRound) =>
+    `| ${i + 1} | ${r.bare.requests.average.toFixed(0)} | ${r.bare.latency.p99} | ${r.api.requests.average.toFixed(0)} | ${r.api.latency.p50} | ${r.api.latency.p99} | ${(ratio(r) * 100).toFixed(0)} % | ${r.bare.non2xx + r.api.non2xx} / ${r.bare.errors + r.api.errors} |`;
+  return `| round | bare req/s | bare p99 ms | API req/s | API p50 ms | API p99 ms | API ÷ bare | non-2xx / errors |
+|---|---|---|---|---|---|---|---|
+${rounds.map((r, i) => row(i, r)).join('\n')}
+| **median** | ${median(rounds.map((r) => r.bare.requests.average)).toFixed(0)} | ${median(rounds.map((r) => r.bare.latency.p99))} | ${median(rounds.map((r) => r.api.requests.average)).toFixed(0)} | ${median(rounds.map((r) => r.api.latency.p50))} | ${median(rounds.map((r) => r.api.latency.p99))} | ${(median(rounds.map(ratio)) * 100).toFixed(0)} % | |
+
+${apiName}: median ${(median(rounds.map(ratio)) * 100).toFixed(0)} % of the bare route's throughput (rounds ${Math.min(...rounds.map(ratio)) * 100 | 0}–${Math.max(...rounds.map(ratio)) * 100 | 0} %), median p99 ${median(rounds.map((r) => r.api.latency.p99))} ms (worst ${Math.max(...rounds.map((r) => r.api.latency.p99))} ms).`;
 }
 
 /** A video with a PNG and a GIF job done: 6 covers. */

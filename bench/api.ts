@@ -1,5 +1,5 @@
 /**
- * npm run bench:api [-- --seconds N --connections N]
+ * npm run bench:api [-- --seconds N --connections N --rounds N]
  *
  * Throughput and latency of signed ListAIImageInfo calls against a video with 6 covers, served by one
  * `smartcover serve` process on the embedded SQLite, next to a bare Fastify route (see api-load.ts).
@@ -13,15 +13,14 @@ import { parseArgs } from 'node:util';
 import { ServerProcess } from '../test/support/service.js';
 import { compareWithBareRoute, loadTable, videoWithCovers } from './api-load.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '64' } } });
-const seconds = Number(values.seconds);
-const connections = Number(values.connections);
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '64' }, rounds: { type: 'string', default: '5' } } });
+const options = { seconds: Number(values.seconds), connections: Number(values.connections), rounds: Number(values.rounds) };
 
 process.env['SMARTCOVER_TEST_DIR'] = mkdtempSync(join(tmpdir(), 'smartcover-bench-api-'));
 const server = await ServerProcess.start({ SMARTCOVER_RATE_LIMIT: '0', SMARTCOVER_LOG_LEVEL: 'warn' });
 const video = await videoWithCovers(server);
-const result = await compareWithBareRoute(server.endpoint, server.credentials(), video.id, seconds, connections);
+const rounds = await compareWithBareRoute(server.endpoint, server.credentials(), video.id, options);
 await server.stop();
-console.log(`API benchmark (SQLite) — ${new Date().toISOString().slice(0, 10)}, ${connections} connections, ${seconds} s each, loopback, one server process (${video.covers} covers in the list)
+console.log(`API benchmark (SQLite) — ${new Date().toISOString().slice(0, 10)}, ${options.connections} connections, ${options.rounds} rounds of ${options.seconds} s per target, loopback, one server process (${video.covers} covers in the list)
 
-${loadTable(result, 'signed ListAIImageInfo (V1, unique nonces)')} Targets: ≥ 50 %, p99 < 10 ms.`);
+${loadTable(rounds, 'signed ListAIImageInfo (V1, unique nonces)')} Targets: ≥ 50 %, p99 < 10 ms.`);

@@ -1,5 +1,5 @@
 /**
- * npm run bench:scale [-- --jobs N --seconds N --connections N]
+ * npm run bench:scale [-- --jobs N --seconds N --connections N --rounds N]
  *
  * The scaled-out deployment on this machine: cover jobs per minute with 1, 2 and 4 `smartcover worker`
  * processes (one API process, `serve --no-worker`, takes the submissions), all on one PostgreSQL with
@@ -17,7 +17,7 @@ import { popClient, ServerProcess, WorkerProcess } from '../test/support/service
 import { compareWithBareRoute, loadTable, videoWithCovers } from './api-load.js';
 
 const { values } = parseArgs({ options: {
-  jobs: { type: 'string', default: '24' }, seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '64' },
+  jobs: { type: 'string', default: '24' }, seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '64' }, rounds: { type: 'string', default: '3' },
 } });
 const jobCount = Number(values.jobs);
 
@@ -69,7 +69,7 @@ const server = await ServerProcess.start(env);
 const video = await videoWithCovers(server);
 await server.stop();
 const api = await ServerProcess.start({ ...env, SMARTCOVER_NO_WORKER: 'true' }, server.dataDir);
-const load = await compareWithBareRoute(api.endpoint, server.credentials(), video.id, Number(values.seconds), Number(values.connections));
+const load = await compareWithBareRoute(api.endpoint, server.credentials(), video.id, { seconds: Number(values.seconds), connections: Number(values.connections), rounds: Number(values.rounds) });
 await api.stop();
 stopPostgres();
 
@@ -79,6 +79,6 @@ console.log(`Scale-out benchmark — ${new Date().toISOString().slice(0, 10)}, $
 |---|---|---|
 ${rows.join('\n')}
 
-API on PostgreSQL (one process, --no-worker; ${video.covers} covers in the list; ${values.connections} connections, ${values.seconds} s):
+API on PostgreSQL (one process, --no-worker; ${video.covers} covers in the list; ${values.connections} connections, ${values.rounds} rounds of ${values.seconds} s per target):
 
 ${loadTable(load, 'signed ListAIImageInfo on PostgreSQL (V1, unique nonces)')}`);

@@ -26,6 +26,8 @@ import { Worker, type RetryPolicy } from './queue/worker.js';
 import type { ServiceConfig } from './service-config.js';
 import { FsBlobStore } from './storage/fs-blob-store.js';
 import type { KyselyStore } from './storage/kysely-store.js';
+import type { NonceLedger } from './storage/nonce-ledger.js';
+import type { Sqlite } from './storage/open-sqlite.js';
 
 /**
  * The one composition root: every part is built here from the validated config, by hand, and handed to
@@ -66,6 +68,8 @@ export interface Service {
   readonly queue: ServiceQueue;
   /** Whether this is the embedded, single-process setup (SQLite): one worker, state in process memory. */
   readonly embedded: boolean;
+  /** The embedded database, when it is the one in use. */
+  readonly sqlite: Sqlite | undefined;
   readonly templates: TemplateService;
   readonly videos: VideoService;
   readonly jobs: JobService;
@@ -93,7 +97,7 @@ export const TASK_POLICIES: { readonly [K in Task['kind']]: RetryPolicy } = {
  */
 export async function openService(config: ServiceConfig, engineConfig: EngineConfig, options: { supervise?: boolean; clock?: Clock; log?: Pino } = {}): Promise<Service> {
   const clock = options.clock ?? systemClock;
-  const { store, queue, embedded } = config.databaseUrl === ''
+  const { store, queue, sqlite } = config.databaseUrl === ''
     ? await openEmbedded(config, clock)
     : await openShared(config, options.supervise ?? false, options.log);
   let deps: ServiceDeps;
@@ -119,7 +123,7 @@ export async function openService(config: ServiceConfig, engineConfig: EngineCon
   const probe = async (file: string) => ({ duration: (await probeVideo(engine.ffmpeg, file)).duration });
   const callbacks = callbackTarget(config.callbackUrl || undefined);
   return {
-    config, deps, store, queue, embedded, templates, engine, outbound,
+    config, deps, store, queue, sqlite, embedded: sqlite !== undefined, templates, engine, outbound,
     videos: new VideoService(deps, probe, (url, destination, signal) => downloadToFile(url, destination, outbound, signal), scratch, callbacks),
     jobs: new JobService(deps, { analyze: (file, options) => analyzeVideo(engine.ffmpeg, file, options) }, scratch, callbacks),
     covers: new CoverService(deps),
@@ -132,18 +136,18 @@ export async function openService(config: ServiceConfig, engineConfig: EngineCon
 }
 
 /** SQLite in DATA_DIR with the queue in the same file. */
-async function openEmbedded(config: ServiceConfig, clock: Clock): Promise<{ store: KyselyStore; queue: ServiceQueue; embedded: boolean }> {
+async function openEmbedded(config: ServiceConfig, clock: Clock): Promise<{ store: KyselyStore; queue: ServiceQueue; sqlite: Sqlite }> {
   const [{ openSqlite }, { KyselyStore }, { SqliteTaskQueue }] = await Promise.all([
     import('./storage/open-sqlite.js'), import('./storage/kysely-store.js'), import('./queue/sqlite-task-queue.js'),
   ]);
-  const db = await openSqlite(join(config.dataDir, 'smartcover.db'));
+  const sqlite = await openSqlite(join(config.dataDir, 'smartcover.db'));
   // One process writes this database's covers: cover lists can be served from memory for a second.
-  const store = new KyselyStore(db, false, 1_000);
-  return { store, queue: new SqliteTaskQueue(db, clock), embedded: true };
+  const store = new KyselyStore(sqlite.db, false, 1_000);
+  return { store, queue: new SqliteTaskQueue(sqlite.db, clock), sqlite };
 }
 
 /** PostgreSQL for metadata and pg-boss for tasks: any number of API and worker processes share them. */
-async function openShared(config: ServiceConfig, supervise: boolean, log: Pino | undefined): Promise<{ store: KyselyStore; queue: ServiceQueue; embedded: boolean }> {
+async function openShared(config: ServiceConfig, supervise: boolean, log: Pino | undefined): Promise<{ store: KyselyStore; queue: ServiceQueue; sqlite: undefined }> {
   const [{ openPostgres }, { KyselyStore }, { PgBossQueue }] = await Promise.all([
     import('./storage/open-postgres.js'), import('./storage/kysely-store.js'), import('./queue/pg-boss-queue.js'),
   ]);
@@ -155,7 +159,7 @@ async function openShared(config: ServiceConfig, supervise: boolean, log: Pino |
       connectionString: config.databaseUrl, policies: TASK_POLICIES, leaseSeconds: config.taskLeaseSeconds,
       supervise, maintenanceSeconds: config.queueMaintenanceSeconds, onError: (error) => log?.warn({ err: error }, 'job queue maintenance failed; retrying'),
     });
-    return { store, queue, embedded: false };
+    return { store, queue, sqlite: undefined };
   } catch (error) {
     await db.destroy();
     throw error;
@@ -189,8 +193,7 @@ export async function createLogger(level: string): Promise<Pino> {
 /** The HTTP API: gateway, actions and signed file serving. */
 export async function buildApi(service: Service, log: Pino): Promise<FastifyInstance> {
   const { buildServer } = await import('./api/server.js');
-  const { NonceBatcher } = await import('./storage/nonce-batcher.js');
-  const nonces = new NonceBatcher(service.store.db);
+  const nonces = await nonceLedger(service);
   const { config } = service;
   const urlAuth = new UrlAuth({
     primaryKey: config.urlAuthKey || (service.embedded ? await urlAuthKey(config.dataDir) : await service.store.settingOrInit('url-auth-key', randomBytes(24).toString('base64url'))),
@@ -217,7 +220,7 @@ export async function buildApi(service: Service, log: Pino): Promise<FastifyInst
   });
   const files = new CoverFiles(service.deps.blobs, urlAuth, service.deps.clock);
   const server = buildServer({ gateway, files, bodyLimit: config.bodyLimit, logger: log });
-  const purge = setInterval(() => void service.store.purgeNonces(service.deps.clock.now()).catch(() => {}), 60_000);
+  const purge = setInterval(() => void nonces.purge(service.deps.clock.now()).catch(() => {}), 60_000);
   purge.unref();
   server.addHook('onClose', async () => clearInterval(purge));
   return server;
@@ -262,6 +265,16 @@ function fileUrls(filesUrl: string, urlAuth: UrlAuth): (path: string, now: Date,
   const { origin, pathname } = new URL(filesUrl);
   const prefix = pathname.replace(/\/+$/, '');
   return (path, now) => origin + urlAuth.sign(prefix + path, now);
+}
+
+/** Replay protection: an append-only log for the embedded database, the shared table on PostgreSQL. */
+async function nonceLedger(service: Service): Promise<NonceLedger> {
+  if (service.sqlite !== undefined) {
+    const { SqliteNonceLog } = await import('./storage/sqlite-nonce-log.js');
+    return SqliteNonceLog.open(service.sqlite, service.deps.clock.now());
+  }
+  const { NonceTable } = await import('./storage/nonce-table.js');
+  return new NonceTable(service.store.db);
 }
 
 /** Per-key request budgets: in memory for the single embedded process, in PostgreSQL when processes share. */

@@ -27,11 +27,12 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   const rpc = async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const isForm = (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
-    const url = new URL(request.raw.url ?? '/', 'http://local');
+    const target = request.raw.url ?? '/';
+    const queryAt = target.indexOf('?');
     const headers = new Map<string, string[]>(Object.entries(request.raw.headersDistinct).map(([k, v]) => [k, v ?? []]));
     const response = await deps.gateway.handle({
       method: request.method,
-      query: [...url.searchParams.entries()],
+      query: queryAt < 0 ? [] : [...new URLSearchParams(target.slice(queryAt + 1)).entries()],
       form: isForm ? [...new URLSearchParams(raw.toString('utf8')).entries()] : [],
       rawBody: raw,
       headers,

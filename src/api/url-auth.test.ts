@@ -33,4 +33,16 @@ describe('type-A URL authentication', () => {
     expect(auth.verify('/a.png', key, now)).toBe(true);
     expect(new UrlAuth({ primaryKey: 'primary', validitySeconds: 1800, rand: () => '0' }).verify('/a.png', key, now)).toBe(false);
   });
+
+  it('hands out one URL per file per second, and a fresh one with a fresh rand the next second', () => {
+    let draws = 0;
+    const counting = new UrlAuth({ primaryKey: 'primary', validitySeconds: 1800, rand: () => `r${++draws}` });
+    const first = counting.sign('/a.png', now);
+    expect(counting.sign('/a.png', new Date(now.getTime() + 999))).toBe(first);
+    expect(counting.sign('/b.png', now)).not.toBe(first);
+    const next = counting.sign('/a.png', new Date(now.getTime() + 1000));
+    expect(next).not.toBe(first);
+    expect(next).toContain('auth_key=1767225601-r3-0-');
+    expect(counting.verify('/a.png', new URL(next, 'http://x').searchParams.get('auth_key')!, now)).toBe(true);
+  });
 });

@@ -24,7 +24,7 @@ interface Queue extends TaskQueue, TaskSource {
 /** A fresh queue on each backend; `another` opens a second handle on the same one (another process). */
 const queues: Record<string, (policy: RetryPolicy, leaseSeconds: number) => Promise<{ queue: Queue; another: () => Promise<Queue>; close: () => Promise<void> }>> = {
   sqlite: async () => {
-    const db = await openSqlite(join(mkdtempSync(join(tmpdir(), 'queue-')), 'q.db'));
+    const { db } = await openSqlite(join(mkdtempSync(join(tmpdir(), 'queue-')), 'q.db'));
     return { queue: new SqliteTaskQueue(db, clock), another: async () => new SqliteTaskQueue(db, clock), close: () => db.destroy() };
   },
   postgres: async (policy, leaseSeconds) => {

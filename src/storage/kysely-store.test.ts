@@ -16,7 +16,7 @@ const opened: Kysely<Database>[] = [];
 afterAll(async () => void (await Promise.all(opened.map((db) => db.destroy()))));
 
 async function open(backend: string): Promise<KyselyStore> {
-  const db = backend === 'sqlite' ? await openSqlite(join(mkdtempSync(join(tmpdir(), 'store-')), 's.db')) : await openPostgres(await freshPostgres());
+  const db = backend === 'sqlite' ? (await openSqlite(join(mkdtempSync(join(tmpdir(), 'store-')), 's.db'))).db : await openPostgres(await freshPostgres());
   opened.push(db);
   return new KyselyStore(db, backend === 'postgres', 0);
 }

@@ -249,11 +249,6 @@ export class KyselyStore implements Store {
     return (await this.db.selectFrom('settings').select('value').where('name', '=', name).executeTakeFirstOrThrow()).value;
   }
 
-  /** Forgets nonces whose window has passed (called periodically). */
-  async purgeNonces(now: Date): Promise<void> {
-    await this.db.deleteFrom('nonces').where('expires_at', '<', iso(now)).execute();
-  }
-
   async close(): Promise<void> {
     await this.db.destroy();
   }

@@ -131,6 +131,21 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
       await db.schema.alterTable('videos').addColumn('user_data', 'text', (c) => c.notNull().defaultTo('')).execute();
     },
   },
+  '0005-sqlite-nonce-log': {
+    // The embedded database keeps nonces in an append-only log (see SqliteNonceLog); the keyed table stays
+    // PostgreSQL's, where processes share it. AUTOINCREMENT: ids never go back, even once the log is empty,
+    // so "appended since id N" is always complete.
+    async up(db: Kysely<unknown>): Promise<void> {
+      if (dialect === 'postgres') return;
+      await db.schema.dropTable('nonces').execute();
+      await db.schema.createTable('nonce_log')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('nonce', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 });
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

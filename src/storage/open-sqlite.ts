@@ -7,12 +7,23 @@ import { migrate } from './migrate.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import type { Database } from './schema.js';
 
+/** The embedded database: Kysely for every query, and its one connection for the hottest path. */
+export interface Sqlite {
+  readonly db: Kysely<Database>;
+  /**
+   * Runs `use` on the raw connection, synchronously, once no Kysely query or transaction holds it (it
+   * takes Kysely's connection lock). For work where Kysely's per-query cost would dominate: replay
+   * protection, once per request.
+   */
+  exclusive<T>(use: (connection: SqliteDatabase.Database) => T): Promise<T>;
+}
+
 /**
  * Opens (creating if needed) the embedded database: WAL so readers never wait for the writer, a busy
  * timeout so a second process (a CLI command next to a running server) waits instead of failing, and
  * every migration applied.
  */
-export async function openSqlite(file: string): Promise<Kysely<Database>> {
+export async function openSqlite(file: string): Promise<Sqlite> {
   mkdirSync(dirname(file), { recursive: true });
   let sqlite: SqliteDatabase.Database;
   try {
@@ -25,7 +36,7 @@ export async function openSqlite(file: string): Promise<Kysely<Database>> {
   sqlite.pragma('synchronous = NORMAL');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: ownConnection(sqlite, checkpointsInBackground(sqlite, file)) }) });
   await migrate(db, 'sqlite');
-  return db;
+  return { db, exclusive: (use) => db.connection().execute(async () => use(sqlite)) };
 }
 
 /** Moves WAL checkpoints off the event loop (see WalCheckpointer); SQLite's own resume if that fails. */

@@ -21,7 +21,10 @@ export interface Database {
     id: string; account_id: string; video_id: string; job_id: string; version: number; format: string; score: number; time: number;
     path: string; width: number; height: number; bytes: number; created_at: string;
   };
+  /** PostgreSQL: the nonces every API process shares. */
   nonces: { key_id: string; nonce: string; expires_at: string };
+  /** SQLite: the append-only nonce log (SqliteNonceLog). */
+  nonce_log: { id: Generated<number>; key_id: string; nonce: string; expires_at: string };
   rate_buckets: { key_id: string; tokens: number; at_ms: number };
   settings: { name: string; value: string };
   tasks: {

@@ -1,0 +1,122 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { backendsUnderTest, freshPostgres } from '../../test/support/backend.js';
+import type { NonceLedger } from './nonce-ledger.js';
+import { NonceTable } from './nonce-table.js';
+import { openPostgres } from './open-postgres.js';
+import { openSqlite, type Sqlite } from './open-sqlite.js';
+import type { Database } from './schema.js';
+import { SqliteNonceLog } from './sqlite-nonce-log.js';
+
+const now = new Date('2026-01-01T00:00:00Z');
+const later = new Date(now.getTime() + 15 * 60_000);
+const opened: Kysely<Database>[] = [];
+afterAll(async () => void (await Promise.all(opened.map((db) => db.destroy()))));
+
+const sqliteFile = () => join(mkdtempSync(join(tmpdir(), 'nonces-')), 'n.db');
+async function track(opening: Promise<Sqlite>): Promise<Sqlite> {
+  const sqlite = await opening;
+  opened.push(sqlite.db);
+  return sqlite;
+}
+
+/** The ledger each backend's server uses. */
+async function ledger(backend: string, maxBatch = 500): Promise<NonceLedger> {
+  if (backend === 'sqlite') return SqliteNonceLog.open(await track(openSqlite(sqliteFile())), now, maxBatch);
+  const db = await openPostgres(await freshPostgres());
+  opened.push(db);
+  return new NonceTable(db, maxBatch);
+}
+
+for (const backend of backendsUnderTest().map((b) => b.name)) {
+  describe(`replay protection on ${backend}`, () => {
+    it('tells a fresh nonce from a replay, within one batch and across batches, per key', async () => {
+      const nonces = await ledger(backend);
+      // Same tick: one batch. The same nonce twice in it is fresh once.
+      const first = await Promise.all([
+        nonces.remember('k1', 'a', later, now), nonces.remember('k1', 'a', later, now),
+        nonces.remember('k1', 'b', later, now), nonces.remember('k2', 'a', later, now),
+      ]);
+      expect(first).toEqual([true, false, true, true]);
+      // A later batch: committed nonces are replays.
+      expect(await nonces.remember('k1', 'a', later, now)).toBe(false);
+      expect(await nonces.remember('k1', 'c', later, now)).toBe(true);
+      // Once an entry has expired, its nonce may be used again, and is then remembered anew.
+      const muchLater = new Date(later.getTime() + 1000);
+      const muchLaterExpiry = new Date(muchLater.getTime() + 15 * 60_000);
+      expect(await nonces.remember('k1', 'a', muchLaterExpiry, muchLater)).toBe(true);
+      expect(await nonces.remember('k1', 'a', muchLaterExpiry, muchLater)).toBe(false);
+    });
+
+    it('commits a large burst in bounded batches without losing an answer', async () => {
+      const nonces = await ledger(backend, 64);
+      const answers = await Promise.all(Array.from({ length: 1000 }, (_, i) => nonces.remember('k', `n${i % 700}`, later, now)));
+      expect(answers.filter(Boolean)).toHaveLength(700);
+      // The first of each pair was the fresh one.
+      expect(answers.slice(0, 700).every(Boolean)).toBe(true);
+    });
+
+    it('still refuses a nonce after a purge while its window is open, and accepts it once it has passed', async () => {
+      const nonces = await ledger(backend);
+      expect(await nonces.remember('k', 'x', later, now)).toBe(true);
+      await nonces.purge(new Date(now.getTime() + 60_000));
+      expect(await nonces.remember('k', 'x', later, new Date(now.getTime() + 60_000))).toBe(false);
+      const after = new Date(later.getTime() + 1);
+      await nonces.purge(after);
+      expect(await nonces.remember('k', 'x', new Date(after.getTime() + 15 * 60_000), after)).toBe(true);
+    });
+  });
+}
+
+describe('SqliteNonceLog (the embedded database)', () => {
+  it('remembers the open window across a restart', async () => {
+    const file = sqliteFile();
+    const sqlite = await openSqlite(file);
+    const before = await SqliteNonceLog.open(sqlite, now);
+    expect(await before.remember('k', 'kept', later, now)).toBe(true);
+    expect(await before.remember('k', 'short', new Date(now.getTime() + 1000), now)).toBe(true);
+    await sqlite.db.destroy();
+
+    const reopened = await track(openSqlite(file));
+    const after = await SqliteNonceLog.open(reopened, new Date(now.getTime() + 5000));
+    expect(after.size).toBe(1);
+    expect(await after.remember('k', 'kept', later, new Date(now.getTime() + 5000))).toBe(false);
+    expect(await after.remember('k', 'short', later, new Date(now.getTime() + 5000))).toBe(true);
+  });
+
+  it('lets only one of two processes on the same file accept a nonce', async () => {
+    const file = sqliteFile();
+    const a = await SqliteNonceLog.open(await track(openSqlite(file)), now);
+    const b = await SqliteNonceLog.open(await track(openSqlite(file)), now);
+    const nonces = Array.from({ length: 200 }, (_, i) => `n${i}`);
+    const answers = await Promise.all(nonces.flatMap((n) => [a.remember('k', n, later, now), b.remember('k', n, later, now)]));
+    // Each nonce was offered to both: exactly one of the two said fresh.
+    for (let i = 0; i < nonces.length; i++) expect([answers[2 * i], answers[2 * i + 1]].filter(Boolean)).toHaveLength(1);
+    expect(await a.remember('k', 'n0', later, now)).toBe(false);
+    expect(await b.remember('k', 'n199', later, now)).toBe(false);
+  });
+
+  it('appends in id order and keeps neither the log nor memory past the window', async () => {
+    const sqlite = await track(openSqlite(sqliteFile()));
+    const { db } = sqlite;
+    const nonces = await SqliteNonceLog.open(sqlite, now);
+    const soon = new Date(now.getTime() + 60_000);
+    await Promise.all(Array.from({ length: 300 }, (_, i) => nonces.remember('k', `old${i}`, soon, now)));
+    await Promise.all(Array.from({ length: 100 }, (_, i) => nonces.remember('k', `new${i}`, later, now)));
+    const count = async () => Number((await db.selectFrom('nonce_log').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    expect(await count()).toBe(400);
+    await nonces.purge(new Date(soon.getTime() + 1));
+    expect(await count()).toBe(100);
+    expect(nonces.size).toBe(100);
+    await nonces.purge(new Date(later.getTime() + 1));
+    expect(await count()).toBe(0);
+    expect(nonces.size).toBe(0);
+    // Ids never go back, so a nonce appended after an empty log is still seen as new by other processes.
+    expect(await nonces.remember('k', 'again', new Date(later.getTime() + 15 * 60_000), new Date(later.getTime() + 2))).toBe(true);
+    const [row] = await db.selectFrom('nonce_log').select('id').execute();
+    expect(row!.id).toBe(401);
+  });
+});

@@ -1,0 +1,128 @@
+import type SqliteDatabase from 'better-sqlite3';
+import { sql } from 'kysely';
+import { iso } from './kysely-store.js';
+import { NonceGroup, nonceId, type NonceLedger, type PendingNonce } from './nonce-ledger.js';
+import type { Sqlite } from './open-sqlite.js';
+
+/**
+ * Replay protection on the embedded database: the window is looked up in memory and written to an
+ * append-only log.
+ *
+ * Why not a table keyed by nonce, as on PostgreSQL: a nonce is random, so every insert lands on a B-tree
+ * page of its own; a batch of 64 requests wrote ~60 pages to the WAL, which made nonces the largest cost of
+ * a request and their checkpoints the p99 tail (BENCHMARKS.md). Appending to a log by row id fills pages in
+ * order: a batch writes a page or two.
+ *
+ * A batch is a handful of statements, run synchronously on the raw connection (Sqlite.exclusive): through
+ * Kysely, building and awaiting four queries per batch cost more than the writes themselves.
+ *
+ * The log stays the authority. Each batch runs in a write transaction (BEGIN IMMEDIATE, so SQLite's writer
+ * lock orders batches across processes) that first reads what other processes appended since this one last
+ * looked, then decides and appends. Two processes on one data directory therefore never both accept a
+ * nonce, and a restart reloads the window from the log. Memory is ~150 bytes per nonce in the window, so it
+ * is bounded by the per-key rate limit × 30 minutes (a request's timestamp may be up to 15 minutes ahead).
+ */
+export class SqliteNonceLog implements NonceLedger {
+  /** Nonce id → until when it is remembered (ms), in insertion order, which is roughly expiry order. */
+  private readonly window = new Map<string, number>();
+  private lastId = 0;
+  private readonly group: NonceGroup;
+  private statements: Statements | undefined;
+
+  private constructor(
+    private readonly sqlite: Sqlite,
+    maxBatch: number,
+  ) {
+    this.group = new NonceGroup((batch, now) => this.write(batch, now), maxBatch);
+  }
+
+  /** Loads the window that is still open at `now` from the log. */
+  static async open(sqlite: Sqlite, now: Date, maxBatch = 500): Promise<SqliteNonceLog> {
+    const log = new SqliteNonceLog(sqlite, maxBatch);
+    await sqlite.exclusive((connection) => log.catchUp(log.prepared(connection), now.getTime()));
+    return log;
+  }
+
+  remember(keyId: string, nonce: string, expiresAt: Date, now: Date): Promise<boolean> {
+    return this.group.add(keyId, nonce, expiresAt, now);
+  }
+
+  /** Entries in the in-memory window (for tests and diagnostics). */
+  get size(): number {
+    return this.window.size;
+  }
+
+  async purge(now: Date): Promise<void> {
+    const nowMs = now.getTime();
+    // Expiry grows with insertion order up to the 15 minutes a timestamp may lead by, so stopping at the
+    // first live entry keeps at most that much extra; lookups check the expiry anyway.
+    for (const [id, until] of this.window) {
+      if (until >= nowMs) break;
+      this.window.delete(id);
+    }
+    // The log's expired prefix, found by walking it in id order from the start (no index needed: what
+    // went before was deleted by the previous purge).
+    await sql`DELETE FROM nonce_log WHERE id < coalesce(
+      (SELECT id FROM nonce_log WHERE expires_at >= ${iso(now)} ORDER BY id LIMIT 1),
+      (SELECT max(id) + 1 FROM nonce_log), 0)`.execute(this.sqlite.db);
+  }
+
+  private async write(batch: PendingNonce[], now: Date): Promise<void> {
+    const nowMs = now.getTime();
+    const fresh = await this.sqlite.exclusive((connection) => {
+      const statements = this.prepared(connection);
+      // BEGIN IMMEDIATE: the writer lock first, so that what catchUp reads is everything committed.
+      return connection.transaction(() => {
+        this.catchUp(statements, nowMs);
+        const taken = new Set<PendingNonce>();
+        const ids = new Set<string>();
+        for (const p of batch) {
+          const id = nonceId(p.keyId, p.nonce);
+          if (ids.has(id) || (this.window.get(id) ?? -Infinity) >= nowMs) continue;
+          ids.add(id);
+          taken.add(p);
+          this.lastId = Number(statements.append.run(p.keyId, p.nonce, iso(p.expiresAt)).lastInsertRowid);
+        }
+        return taken;
+      }).immediate();
+    });
+    // Only what is committed enters the window.
+    for (const p of fresh) this.note(nonceId(p.keyId, p.nonce), p.expiresAt.getTime());
+    for (const p of batch) p.resolve(fresh.has(p));
+  }
+
+  /** Takes in what was appended since this process last looked (by itself too, on first open). */
+  private catchUp(statements: Statements, nowMs: number): void {
+    for (const r of statements.since.iterate(this.lastId) as IterableIterator<LogRow>) {
+      const until = Date.parse(r.expires_at);
+      if (until >= nowMs) this.note(nonceId(r.key_id, r.nonce), until);
+      this.lastId = r.id;
+    }
+  }
+
+  private note(id: string, until: number): void {
+    // Delete first so that a reused nonce moves to the end: purge walks from the front.
+    this.window.delete(id);
+    this.window.set(id, until);
+  }
+
+  private prepared(connection: SqliteDatabase.Database): Statements {
+    this.statements ??= {
+      since: connection.prepare('SELECT id, key_id, nonce, expires_at FROM nonce_log WHERE id > ? ORDER BY id'),
+      append: connection.prepare('INSERT INTO nonce_log (key_id, nonce, expires_at) VALUES (?, ?, ?)'),
+    };
+    return this.statements;
+  }
+}
+
+interface Statements {
+  readonly since: SqliteDatabase.Statement;
+  readonly append: SqliteDatabase.Statement;
+}
+
+interface LogRow {
+  readonly id: number;
+  readonly key_id: string;
+  readonly nonce: string;
+  readonly expires_at: string;
+}
