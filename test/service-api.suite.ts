@@ -474,9 +474,15 @@ export function serviceApiSuite(backend: Backend): void {
         const video = await importVideo(server, await makeClip('crash.mp4', [L.testsrc(20), L.gradient(20), L.bars(20)], { width: 1280, height: 720, gop: 50 }));
         const { JobId } = (await client.request('SubmitAIImageJob', { VideoId: video, AITemplateId: PNG_TEMPLATE })) as { JobId: string };
         expect(await untilProcessing(client, JobId)).toBe(true);
+        const answeredBeforeCrash = signedQuery(server.credentials(), { Action: 'ListAITemplate', TemplateType: 'AIImage' });
+        expect((await rawGet(server.endpoint, answeredBeforeCrash)).status).toBe(200);
         expect(await server.stop('SIGKILL')).toBeNull();
 
         await server.launch();
+        // Replay protection outlives the crash: a request answered before it cannot be replayed after.
+        const replayed = await rawGet(server.endpoint, answeredBeforeCrash);
+        expect(replayed.status).toBe(400);
+        expect(replayed.body).toContain('SignatureNonceUsed');
         const restarted = popClient(server);
         const job = await waitForJob(restarted, JobId, 120_000);
         expect(job['Status']).toBe('success');

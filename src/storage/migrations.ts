@@ -137,13 +137,15 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
     // so "appended since id N" is always complete.
     async up(db: Kysely<unknown>): Promise<void> {
       if (dialect === 'postgres') return;
-      await db.schema.dropTable('nonces').execute();
       await db.schema.createTable('nonce_log')
         .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
         .addColumn('key_id', 'text', (c) => c.notNull())
         .addColumn('nonce', 'text', (c) => c.notNull())
         .addColumn('expires_at', 'text', (c) => c.notNull())
         .execute();
+      // The window that is open when the server is upgraded carries over: no replay slips through it.
+      await sql`INSERT INTO nonce_log (key_id, nonce, expires_at) SELECT key_id, nonce, expires_at FROM nonces ORDER BY expires_at`.execute(db);
+      await db.schema.dropTable('nonces').execute();
     },
   },
 });

@@ -1,12 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Kysely } from 'kysely';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backendsUnderTest, freshPostgres } from '../../test/support/backend.js';
 import type { NonceLedger } from './nonce-ledger.js';
 import { NonceTable } from './nonce-table.js';
 import { openPostgres } from './open-postgres.js';
+import { migrationProvider } from './migrations.js';
 import { openSqlite, type Sqlite } from './open-sqlite.js';
 import type { Database } from './schema.js';
 import { SqliteNonceLog } from './sqlite-nonce-log.js';
@@ -118,5 +120,17 @@ describe('SqliteNonceLog (the embedded database)', () => {
     expect(await nonces.remember('k', 'again', new Date(later.getTime() + 15 * 60_000), new Date(later.getTime() + 2))).toBe(true);
     const [row] = await db.selectFrom('nonce_log').select('id').execute();
     expect(row!.id).toBe(401);
+  });
+
+  it('carries the open window over from a database made before the log existed', async () => {
+    const file = sqliteFile();
+    const old = new Kysely<Database>({ dialect: new SqliteDialect({ database: new SqliteDatabase(file) }) });
+    await new Migrator({ db: old, provider: migrationProvider('sqlite') }).migrateTo('0004-upload-events');
+    await old.insertInto('nonces').values({ key_id: 'k', nonce: 'before-upgrade', expires_at: later.toISOString() }).execute();
+    await old.destroy();
+
+    const nonces = await SqliteNonceLog.open(await track(openSqlite(file)), now);
+    expect(await nonces.remember('k', 'before-upgrade', later, now)).toBe(false);
+    expect(await nonces.remember('k', 'after-upgrade', later, now)).toBe(true);
   });
 });
