@@ -4,7 +4,7 @@ import type { Clock } from '../../covers/ports.js';
 import { toAppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { Params } from './params.js';
-import { renderError, renderSuccess, type WireFormat, type WireObject } from './render.js';
+import { renderError, SuccessRenderer, type WireFormat, type WireObject } from './render.js';
 import { fromAppError, RpcError, rpcErrors } from './rpc-error.js';
 import { canonicalRequestV3, parseV3Authorization, sameSignature, sha256Hex, signV1, signV3, stringToSignV1 } from './signature.js';
 
@@ -63,6 +63,8 @@ export interface GatewayDeps {
  * that translation happens.
  */
 export class Gateway {
+  private readonly renderer = new SuccessRenderer();
+
   constructor(private readonly deps: GatewayDeps) {}
 
   async handle(request: RpcRequest): Promise<RpcResponse> {
@@ -91,7 +93,7 @@ export class Gateway {
 
       const baseUrl = this.deps.publicUrl !== '' ? this.deps.publicUrl : `http://${first(request.headers, 'host') ?? 'localhost'}`;
       const fields = await handler.handle(new Params(params), { accountId: key.accountId, accessKeyId: key.id, now, baseUrl });
-      const { body, type } = renderSuccess(format, action, requestId, fields);
+      const { body, type } = this.renderer.render(format, action, requestId, fields);
       return { status: 200, headers: { 'content-type': type, 'x-acs-request-id': requestId }, body };
     } catch (error) {
       const rpc = this.toRpcError(error, action);

@@ -1,0 +1,36 @@
+import { XMLParser } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { JSON_TYPE, SuccessRenderer, XML_TYPE, type WireObject } from './render.js';
+
+describe('SuccessRenderer', () => {
+  it('renders RequestId first, then the fields, exactly as JSON.stringify would', () => {
+    const renderer = new SuccessRenderer();
+    const cases: WireObject[] = [
+      {},
+      { JobId: 'j1' },
+      { AIImageInfoList: [{ Score: '5.03', FileURL: 'http://h/a.png?auth_key=1-r-0-x', Title: 'é "quoted" \\ </tag>' }], Total: 1, Empty: [], Nothing: null },
+    ];
+    for (const fields of cases) {
+      const { body, type } = renderer.render('JSON', 'Any', 'REQ-1', fields);
+      expect(type).toBe(JSON_TYPE);
+      expect(body).toBe(JSON.stringify({ RequestId: 'REQ-1', ...fields }));
+    }
+  });
+
+  it('reuses the JSON of a fields object it has seen, each time with that request\'s own RequestId', () => {
+    const renderer = new SuccessRenderer();
+    const shared: WireObject = { AIImageInfoList: [{ AIImageInfoId: 'a' }, { AIImageInfoId: 'b' }] };
+    const first = JSON.parse(renderer.render('JSON', 'ListAIImageInfo', 'REQ-1', shared).body) as Record<string, unknown>;
+    const second = JSON.parse(renderer.render('JSON', 'ListAIImageInfo', 'REQ-2', shared).body) as Record<string, unknown>;
+    expect(first).toEqual({ RequestId: 'REQ-1', ...shared });
+    expect(second).toEqual({ RequestId: 'REQ-2', ...shared });
+  });
+
+  it('renders XML under <ActionResponse> with flat arrays', () => {
+    const { body, type } = new SuccessRenderer().render('XML', 'ListAIImageInfo', 'REQ-1', { AIImageInfoList: [{ AIImageInfoId: 'a' }, { AIImageInfoId: 'b' }] });
+    expect(type).toBe(XML_TYPE);
+    expect(body).toBe('<?xml version="1.0" encoding="UTF-8"?><ListAIImageInfoResponse><RequestId>REQ-1</RequestId>'
+      + '<AIImageInfoList><AIImageInfoId>a</AIImageInfoId></AIImageInfoList><AIImageInfoList><AIImageInfoId>b</AIImageInfoId></AIImageInfoList></ListAIImageInfoResponse>');
+    expect(new XMLParser().parse(body)).toMatchObject({ ListAIImageInfoResponse: { RequestId: 'REQ-1' } });
+  });
+});
