@@ -122,6 +122,24 @@ describe('SqliteNonceLog (the embedded database)', () => {
     expect(row!.id).toBe(401);
   });
 
+  it('forgets expired nonces while it remembers new ones, a bounded number per batch', async () => {
+    const sqlite = await track(openSqlite(sqliteFile()));
+    const nonces = await SqliteNonceLog.open(sqlite, now);
+    const soon = new Date(now.getTime() + 60_000);
+    await Promise.all(Array.from({ length: 300 }, (_, i) => nonces.remember('k', `old${i}`, soon, now)));
+    const count = async () => Number((await sqlite.db.selectFrom('nonce_log').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const after = new Date(soon.getTime() + 1);
+    const expiry = new Date(after.getTime() + 15 * 60_000);
+    // A batch of 100 forgets up to 200 expired ones, with no purge.
+    await Promise.all(Array.from({ length: 100 }, (_, i) => nonces.remember('k', `a${i}`, expiry, after)));
+    expect(nonces.size).toBe(200);
+    expect(await count()).toBe(200);
+    await Promise.all(Array.from({ length: 100 }, (_, i) => nonces.remember('k', `b${i}`, expiry, after)));
+    expect(nonces.size).toBe(200);
+    expect(await count()).toBe(200);
+    expect(await nonces.remember('k', 'a0', expiry, after)).toBe(false);
+  });
+
   it('carries the open window over from a database made before the log existed', async () => {
     const file = sqliteFile();
     const old = new Kysely<Database>({ dialect: new SqliteDialect({ database: new SqliteDatabase(file) }) });

@@ -52,16 +52,14 @@ export class SqliteNonceLog implements NonceLedger {
     return this.window.size;
   }
 
+  /**
+   * Forgets everything that has expired. Under load, write() already forgets as it goes; this catches up
+   * after a busy spell has ended (nobody is waiting then).
+   */
   async purge(now: Date): Promise<void> {
-    const nowMs = now.getTime();
-    // Expiry grows with insertion order up to the 15 minutes a timestamp may lead by, so stopping at the
-    // first live entry keeps at most that much extra; lookups check the expiry anyway.
-    for (const [id, until] of this.window) {
-      if (until >= nowMs) break;
-      this.window.delete(id);
-    }
+    this.forget(now.getTime(), Infinity);
     // The log's expired prefix, found by walking it in id order from the start (no index needed: what
-    // went before was deleted by the previous purge).
+    // went before was deleted already).
     await sql`DELETE FROM nonce_log WHERE id < coalesce(
       (SELECT id FROM nonce_log WHERE expires_at >= ${iso(now)} ORDER BY id LIMIT 1),
       (SELECT max(id) + 1 FROM nonce_log), 0)`.execute(this.sqlite.db);
@@ -69,6 +67,9 @@ export class SqliteNonceLog implements NonceLedger {
 
   private async write(batch: PendingNonce[], now: Date): Promise<void> {
     const nowMs = now.getTime();
+    // Each batch also forgets up to twice as many expired nonces as it brings, in memory and in the log:
+    // forgetting keeps pace with remembering in small steps, instead of one long pause a minute.
+    const budget = 2 * batch.length;
     const fresh = await this.sqlite.exclusive((connection) => {
       const statements = this.prepared(connection);
       // BEGIN IMMEDIATE: the writer lock first, so that what catchUp reads is everything committed.
@@ -83,12 +84,28 @@ export class SqliteNonceLog implements NonceLedger {
           taken.add(p);
           this.lastId = Number(statements.append.run(p.keyId, p.nonce, iso(p.expiresAt)).lastInsertRowid);
         }
+        statements.trim.run(budget, iso(now));
         return taken;
       }).immediate();
     });
+    this.forget(nowMs, budget);
     // Only what is committed enters the window.
     for (const p of fresh) this.note(nonceId(p.keyId, p.nonce), p.expiresAt.getTime());
     for (const p of batch) p.resolve(fresh.has(p));
+  }
+
+  /**
+   * Drops up to `budget` expired entries from the front of the window. Expiry grows with insertion order
+   * up to the 15 minutes a timestamp may lead by, so stopping at the first live entry keeps at most that
+   * much extra; lookups check the expiry anyway.
+   */
+  private forget(nowMs: number, budget: number): void {
+    let dropped = 0;
+    for (const [id, until] of this.window) {
+      if (until >= nowMs || dropped >= budget) break;
+      this.window.delete(id);
+      dropped++;
+    }
   }
 
   /** Takes in what was appended since this process last looked (by itself too, on first open). */
@@ -110,6 +127,8 @@ export class SqliteNonceLog implements NonceLedger {
     this.statements ??= {
       since: connection.prepare('SELECT id, key_id, nonce, expires_at FROM nonce_log WHERE id > ? ORDER BY id'),
       append: connection.prepare('INSERT INTO nonce_log (key_id, nonce, expires_at) VALUES (?, ?, ?)'),
+      // The expired among the log's first rows: a bounded walk from the front, whatever the log holds.
+      trim: connection.prepare('DELETE FROM nonce_log WHERE id IN (SELECT id FROM nonce_log ORDER BY id LIMIT ?) AND expires_at < ?'),
     };
     return this.statements;
   }
@@ -118,6 +137,7 @@ export class SqliteNonceLog implements NonceLedger {
 interface Statements {
   readonly since: SqliteDatabase.Statement;
   readonly append: SqliteDatabase.Statement;
+  readonly trim: SqliteDatabase.Statement;
 }
 
 interface LogRow {
