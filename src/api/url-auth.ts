@@ -14,6 +14,9 @@ export interface UrlAuthOptions {
   readonly rand: () => string;
 }
 
+/** Distinct files signed within one second before the memo starts over (bounds its memory). */
+const MAX_SIGNED_PER_SECOND = 10_000;
+
 export class UrlAuth {
   /**
    * The URL handed out for each path during the current second. A signature is a pure function of path,
@@ -56,8 +59,6 @@ export class UrlAuth {
     return ok;
   }
 }
-
-const MAX_SIGNED_PER_SECOND = 10_000;
 
 export function digest(path: string, ts: number, rand: string, uid: string, key: string): string {
   return createHash('md5').update(`${path}-${ts}-${rand}-${uid}-${key}`).digest('hex');

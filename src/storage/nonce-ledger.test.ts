@@ -25,6 +25,8 @@ async function track(opening: Promise<Sqlite>): Promise<Sqlite> {
   return sqlite;
 }
 
+const logRows = async (sqlite: Sqlite) => Number((await sqlite.db.selectFrom('nonce_log').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
 /** The ledger each backend's server uses. */
 async function ledger(backend: string, maxBatch = 500): Promise<NonceLedger> {
   if (backend === 'sqlite') return SqliteNonceLog.open(await track(openSqlite(sqliteFile())), now, maxBatch);
@@ -108,7 +110,7 @@ describe('SqliteNonceLog (the embedded database)', () => {
     const soon = new Date(now.getTime() + 60_000);
     await Promise.all(Array.from({ length: 300 }, (_, i) => nonces.remember('k', `old${i}`, soon, now)));
     await Promise.all(Array.from({ length: 100 }, (_, i) => nonces.remember('k', `new${i}`, later, now)));
-    const count = async () => Number((await db.selectFrom('nonce_log').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const count = () => logRows(sqlite);
     expect(await count()).toBe(400);
     await nonces.purge(new Date(soon.getTime() + 1));
     expect(await count()).toBe(100);
@@ -127,7 +129,7 @@ describe('SqliteNonceLog (the embedded database)', () => {
     const nonces = await SqliteNonceLog.open(sqlite, now);
     const soon = new Date(now.getTime() + 60_000);
     await Promise.all(Array.from({ length: 300 }, (_, i) => nonces.remember('k', `old${i}`, soon, now)));
-    const count = async () => Number((await sqlite.db.selectFrom('nonce_log').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const count = () => logRows(sqlite);
     const after = new Date(soon.getTime() + 1);
     const expiry = new Date(after.getTime() + 15 * 60_000);
     // A batch of 100 forgets up to 200 expired ones, with no purge.
