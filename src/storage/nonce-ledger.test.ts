@@ -29,7 +29,7 @@ const logRows = async (sqlite: Sqlite) => Number((await sqlite.db.selectFrom('no
 
 /** The ledger each backend's server uses. */
 async function ledger(backend: string, maxBatch = 500): Promise<NonceLedger> {
-  if (backend === 'sqlite') return SqliteNonceLog.open(await track(openSqlite(sqliteFile())), now, maxBatch);
+  if (backend === 'sqlite') return SqliteNonceLog.open(await track(openSqlite(sqliteFile())), now, { maxBatch });
   const db = await openPostgres(await freshPostgres());
   opened.push(db);
   return new NonceTable(db, maxBatch);
@@ -140,6 +140,17 @@ describe('SqliteNonceLog (the embedded database)', () => {
     expect(nonces.size).toBe(200);
     expect(await count()).toBe(200);
     expect(await nonces.remember('k', 'a0', expiry, after)).toBe(false);
+  });
+
+  it('refuses requests as unavailable once its window is full, and takes them again as it empties', async () => {
+    const nonces = await SqliteNonceLog.open(await track(openSqlite(sqliteFile())), now, { maxWindow: 10 });
+    const soon = new Date(now.getTime() + 1000);
+    expect(await Promise.all(Array.from({ length: 10 }, (_, i) => nonces.remember('k', `n${i}`, soon, now)))).toEqual(Array(10).fill(true));
+    await expect(nonces.remember('k', 'one-too-many', soon, now)).rejects.toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/replay window/) });
+    // Nothing was written for the refused request, and the window still holds the others.
+    expect(await nonces.remember('k', 'n0', soon, now)).toBe(false);
+    const after = new Date(soon.getTime() + 1);
+    expect(await nonces.remember('k', 'one-too-many', new Date(after.getTime() + 1000), after)).toBe(true);
   });
 
   it('carries the open window over from a database made before the log existed', async () => {

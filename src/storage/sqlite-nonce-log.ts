@@ -1,5 +1,6 @@
 import type SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
+import { AppError } from '../errors.js';
 import { iso } from './kysely-store.js';
 import { NonceGroup, nonceId, type NonceLedger, type PendingNonce } from './nonce-ledger.js';
 import type { Sqlite } from './open-sqlite.js';
@@ -31,14 +32,14 @@ export class SqliteNonceLog implements NonceLedger {
 
   private constructor(
     private readonly sqlite: Sqlite,
-    maxBatch: number,
+    private readonly limits: NonceLogLimits,
   ) {
-    this.group = new NonceGroup((batch, now) => this.write(batch, now), maxBatch);
+    this.group = new NonceGroup((batch, now) => this.write(batch, now), limits.maxBatch);
   }
 
   /** Loads the window that is still open at `now` from the log. */
-  static async open(sqlite: Sqlite, now: Date, maxBatch = 500): Promise<SqliteNonceLog> {
-    const log = new SqliteNonceLog(sqlite, maxBatch);
+  static async open(sqlite: Sqlite, now: Date, limits: Partial<NonceLogLimits> = {}): Promise<SqliteNonceLog> {
+    const log = new SqliteNonceLog(sqlite, { maxBatch: 500, maxWindow: 10_000_000, ...limits });
     await sqlite.exclusive((connection) => log.catchUp(log.prepared(connection), now.getTime()));
     return log;
   }
@@ -70,6 +71,8 @@ export class SqliteNonceLog implements NonceLedger {
     // Each batch also forgets up to twice as many expired nonces as it brings, in memory and in the log:
     // forgetting keeps pace with remembering in small steps, instead of one long pause a minute.
     const budget = 2 * batch.length;
+    this.forget(nowMs, budget);
+    const refused = new Set<PendingNonce>();
     const fresh = await this.sqlite.exclusive((connection) => {
       const statements = this.prepared(connection);
       // BEGIN IMMEDIATE: the writer lock first, so that what catchUp reads is everything committed.
@@ -80,6 +83,12 @@ export class SqliteNonceLog implements NonceLedger {
         for (const p of batch) {
           const id = nonceId(p.keyId, p.nonce);
           if (ids.has(id) || (this.window.get(id) ?? -Infinity) >= nowMs) continue;
+          // A JavaScript Map holds at most 2^24 entries, and ~1.5 GB is enough to spend on this: past that,
+          // the server is over its capacity (or runs without a rate limit) and says so for new nonces.
+          if (this.window.size + taken.size >= this.limits.maxWindow) {
+            refused.add(p);
+            continue;
+          }
           ids.add(id);
           taken.add(p);
           this.lastId = Number(statements.append.run(p.keyId, p.nonce, iso(p.expiresAt)).lastInsertRowid);
@@ -88,10 +97,13 @@ export class SqliteNonceLog implements NonceLedger {
         return taken;
       }).immediate();
     });
-    this.forget(nowMs, budget);
     // Only what is committed enters the window.
     for (const p of fresh) this.note(nonceId(p.keyId, p.nonce), p.expiresAt.getTime());
-    for (const p of batch) p.resolve(fresh.has(p));
+    const full = refused.size > 0 ? new AppError('unavailable', `too many requests within the 15-minute replay window (${this.window.size} remembered)`) : undefined;
+    for (const p of batch) {
+      if (refused.has(p)) p.reject(full);
+      else p.resolve(fresh.has(p));
+    }
   }
 
   /**
@@ -132,6 +144,13 @@ export class SqliteNonceLog implements NonceLedger {
     };
     return this.statements;
   }
+}
+
+export interface NonceLogLimits {
+  /** Most nonces written in one transaction. */
+  readonly maxBatch: number;
+  /** Most nonces remembered at once; beyond it requests are refused as unavailable. */
+  readonly maxWindow: number;
 }
 
 interface Statements {
