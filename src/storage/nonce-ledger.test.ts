@@ -104,7 +104,8 @@ describe('SqliteNonceLog (the embedded database)', () => {
   });
 
   it('appends in id order and keeps neither the log nor memory past the window', async () => {
-    const sqlite = await track(openSqlite(sqliteFile()));
+    const file = sqliteFile();
+    const sqlite = await track(openSqlite(file));
     const { db } = sqlite;
     const nonces = await SqliteNonceLog.open(sqlite, now);
     const soon = new Date(now.getTime() + 60_000);
@@ -116,12 +117,14 @@ describe('SqliteNonceLog (the embedded database)', () => {
     expect(await count()).toBe(100);
     expect(nonces.size).toBe(100);
     await nonces.purge(new Date(later.getTime() + 1));
-    expect(await count()).toBe(0);
+    // Only the newest row stays, expired, as the high-water mark of ids.
+    expect(await count()).toBe(1);
     expect(nonces.size).toBe(0);
-    // Ids never go back, so a nonce appended after an empty log is still seen as new by other processes.
+    // Ids never go back, so a nonce appended after everything expired is still seen by other processes.
+    const other = await SqliteNonceLog.open(await track(openSqlite(file)), new Date(later.getTime() + 1));
     expect(await nonces.remember('k', 'again', new Date(later.getTime() + 15 * 60_000), new Date(later.getTime() + 2))).toBe(true);
-    const [row] = await db.selectFrom('nonce_log').select('id').execute();
-    expect(row!.id).toBe(401);
+    expect(await other.remember('k', 'again', new Date(later.getTime() + 15 * 60_000), new Date(later.getTime() + 3))).toBe(false);
+    expect((await db.selectFrom('nonce_log').select('id').execute()).map((r) => r.id)).toEqual([400, 401]);
   });
 
   it('forgets expired nonces while it remembers new ones, a bounded number per batch', async () => {

@@ -60,10 +60,11 @@ export class SqliteNonceLog implements NonceLedger {
   async purge(now: Date): Promise<void> {
     this.forget(now.getTime(), Infinity);
     // The log's expired prefix, found by walking it in id order from the start (no index needed: what
-    // went before was deleted already).
+    // went before was deleted already). The newest row always stays: SQLite gives a new row the largest
+    // id + 1, so keeping it keeps ids monotonic, and "appended since id N" complete for every process.
     await sql`DELETE FROM nonce_log WHERE id < coalesce(
       (SELECT id FROM nonce_log WHERE expires_at >= ${iso(now)} ORDER BY id LIMIT 1),
-      (SELECT max(id) + 1 FROM nonce_log), 0)`.execute(this.sqlite.db);
+      (SELECT max(id) FROM nonce_log))`.execute(this.sqlite.db);
   }
 
   private async write(batch: PendingNonce[], now: Date): Promise<void> {
@@ -71,7 +72,9 @@ export class SqliteNonceLog implements NonceLedger {
     // Each batch also forgets up to twice as many expired nonces as it brings, in memory and in the log:
     // forgetting keeps pace with remembering in small steps, instead of one long pause a minute.
     const budget = 2 * batch.length;
-    this.forget(nowMs, budget);
+    // The log runs in the same order as memory: only when something in memory expired is the log's front
+    // worth a look (the statement costs as much as a dozen inserts).
+    const expired = this.forget(nowMs, budget) > 0;
     const refused = new Set<PendingNonce>();
     const fresh = await this.sqlite.exclusive((connection) => {
       const statements = this.prepared(connection);
@@ -93,7 +96,7 @@ export class SqliteNonceLog implements NonceLedger {
           taken.add(p);
           this.lastId = Number(statements.append.run(p.keyId, p.nonce, iso(p.expiresAt)).lastInsertRowid);
         }
-        statements.trim.run(budget, iso(now));
+        if (expired) statements.trim.run(budget, iso(now));
         return taken;
       }).immediate();
     });
@@ -107,17 +110,18 @@ export class SqliteNonceLog implements NonceLedger {
   }
 
   /**
-   * Drops up to `budget` expired entries from the front of the window. Expiry grows with insertion order
+   * Drops up to `budget` expired entries from the front of the window; returns how many. Expiry grows with insertion order
    * up to the 15 minutes a timestamp may lead by, so stopping at the first live entry keeps at most that
    * much extra; lookups check the expiry anyway.
    */
-  private forget(nowMs: number, budget: number): void {
+  private forget(nowMs: number, budget: number): number {
     let dropped = 0;
     for (const [id, until] of this.window) {
       if (until >= nowMs || dropped >= budget) break;
       this.window.delete(id);
       dropped++;
     }
+    return dropped;
   }
 
   /** Takes in what was appended since this process last looked (by itself too, on first open). */
@@ -140,7 +144,8 @@ export class SqliteNonceLog implements NonceLedger {
       since: connection.prepare('SELECT id, key_id, nonce, expires_at FROM nonce_log WHERE id > ? ORDER BY id'),
       append: connection.prepare('INSERT INTO nonce_log (key_id, nonce, expires_at) VALUES (?, ?, ?)'),
       // The expired among the log's first rows: a bounded walk from the front, whatever the log holds.
-      trim: connection.prepare('DELETE FROM nonce_log WHERE id IN (SELECT id FROM nonce_log ORDER BY id LIMIT ?) AND expires_at < ?'),
+      // (Never the newest row: see purge.)
+      trim: connection.prepare('DELETE FROM nonce_log WHERE id IN (SELECT id FROM nonce_log ORDER BY id LIMIT ?) AND expires_at < ? AND id < (SELECT max(id) FROM nonce_log)'),
     };
     return this.statements;
   }
