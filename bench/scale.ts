@@ -35,7 +35,8 @@ const { freshPostgres } = await import('../test/support/backend.js');
 const clip = await makeClip('bench-scale.mp4', [L.testsrc(3), L.mandelbrot(3), L.bars(2), L.gradient(2)], { width: 640, height: 360, gop: 50 });
 const rows: string[] = [];
 let single = 0;
-for (const workerCount of [1, 2, 4]) {
+// --jobs 0: only the API load.
+for (const workerCount of jobCount > 0 ? [1, 2, 4] : []) {
   const env = { SMARTCOVER_DATABASE_URL: await freshPostgres(), SMARTCOVER_NO_WORKER: 'true', SMARTCOVER_LOG_LEVEL: 'warn' };
   const dataDir = mkdtempSync(join(process.env['SMARTCOVER_TEST_DIR'], 'data-'));
   const api = await ServerProcess.start(env, dataDir);

@@ -2,6 +2,7 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { AccessKey, Account, Cover, Job, JobStatus, KeyStatus, Template, TemplateConfig, Video } from '../covers/model.js';
 import type { PublishInput, Store, VideoPatch } from '../covers/ports.js';
 import type { Database } from './schema.js';
+import { TurnCoalescer } from './turn-coalescer.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -12,6 +13,8 @@ type Db = Kysely<Database> | Transaction<Database>;
 export class KyselyStore implements Store {
   /** ListAIImageInfo answers, by video, for coverCacheMs; dropped by this store's own writes to covers. */
   private readonly coverCache = new Map<string, { covers: Promise<Cover[] | undefined>; until: number }>();
+  /** Without a cache (other processes write covers too): one query per video per event-loop turn. */
+  private readonly coverReads = new TurnCoalescer<Cover[] | undefined>();
 
   constructor(
     readonly db: Kysely<Database>,
@@ -202,8 +205,8 @@ export class KyselyStore implements Store {
   }
 
   videoCovers(accountId: string, videoId: string): Promise<Cover[] | undefined> {
-    if (this.coverCacheMs <= 0) return this.loadVideoCovers(accountId, videoId);
     const key = `${accountId}/${videoId}`;
+    if (this.coverCacheMs <= 0) return this.coverReads.get(key, () => this.loadVideoCovers(accountId, videoId));
     const now = Date.now();
     const hit = this.coverCache.get(key);
     if (hit !== undefined && hit.until > now) return hit.covers;
