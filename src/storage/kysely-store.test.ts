@@ -93,5 +93,16 @@ for (const backend of backendsUnderTest().map((b) => b.name)) {
       expect(await a.take('k', t + 500)).toBe(0);
       expect(await b.take('k', t + 500)).toBeGreaterThan(0);
     });
+
+    it.runIf(backend === 'postgres')('gives a turn\'s worth of requests for one key the tokens there are, first come first served', async () => {
+      const store = await open(backend);
+      const limiter = new SharedRateLimiter(store.db, 2, 3);
+      const t = 1_000_000;
+      expect(await Promise.all(Array.from({ length: 6 }, () => limiter.take('k', t)))).toEqual([0, 0, 0, 1, 1, 1]);
+      // A second later, two more tokens: two of the next four get through.
+      expect(await Promise.all(Array.from({ length: 4 }, () => limiter.take('k', t + 1000)))).toEqual([0, 0, 1, 1]);
+      // A bucket never holds more than its burst, however long it rests.
+      expect((await Promise.all(Array.from({ length: 5 }, () => limiter.take('k', t + 3_600_000)))).filter((w) => w === 0)).toHaveLength(3);
+    });
   });
 }

@@ -148,6 +148,12 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
       await db.schema.dropTable('nonces').execute();
     },
   },
+  '0006-rate-bucket-grants': {
+    // How many tokens the last take got: a process takes a whole event-loop turn's worth at once.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('rate_buckets').addColumn('granted', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    },
+  },
 });
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

@@ -25,7 +25,7 @@ export interface Database {
   nonces: { key_id: string; nonce: string; expires_at: string };
   /** SQLite: the append-only nonce log (SqliteNonceLog). */
   nonce_log: { id: Generated<number>; key_id: string; nonce: string; expires_at: string };
-  rate_buckets: { key_id: string; tokens: number; at_ms: number };
+  rate_buckets: { key_id: string; tokens: number; at_ms: number; granted: number };
   settings: { name: string; value: string };
   tasks: {
     id: Generated<number>; kind: string; payload: string; dedupe_key: string | null; state: string; run_at: string;
