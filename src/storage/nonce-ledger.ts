@@ -1,3 +1,5 @@
+import { TurnBatch, type Waiter } from './turn-batch.js';
+
 /**
  * Replay protection's memory: which (access key, nonce) pairs have been used and until when. The gateway
  * asks `remember` once per signed request; the answer is final only once the nonce is durable, so a nonce
@@ -11,22 +13,21 @@ export interface NonceLedger {
 }
 
 /** One request waiting for its batch to commit. */
-export interface PendingNonce {
+export interface PendingNonce extends Waiter<boolean> {
   readonly keyId: string;
   readonly nonce: string;
   readonly expiresAt: Date;
-  readonly resolve: (fresh: boolean) => void;
-  readonly reject: (error: unknown) => void;
+  /** When the request was checked. */
+  readonly now: Date;
 }
 
 /**
- * Group commit: requests that arrive in the same event-loop turn are written in one statement, and each
- * is answered once that statement has committed. One transaction per request costs more than the rest of
- * the request together.
+ * Group commit: requests that arrive in the same event-loop turn are written together (at most
+ * `maxBatch` a statement), and each is answered once its batch has committed. One transaction per request
+ * costs more than the rest of the request together.
  */
 export class NonceGroup {
-  private pending: PendingNonce[] = [];
-  private scheduled = false;
+  private readonly turn = new TurnBatch<PendingNonce>((_key, pending) => void this.flush(pending));
 
   constructor(
     private readonly write: (batch: PendingNonce[], now: Date) => Promise<void>,
@@ -34,26 +35,19 @@ export class NonceGroup {
   ) {}
 
   add(keyId: string, nonce: string, expiresAt: Date, now: Date): Promise<boolean> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ keyId, nonce, expiresAt, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush(now));
-      }
-    });
+    return new Promise((resolve, reject) => this.turn.add('', { keyId, nonce, expiresAt, now, resolve, reject }));
   }
 
-  private async flush(now: Date): Promise<void> {
-    this.scheduled = false;
-    const batch = this.pending.splice(0, this.maxBatch);
-    if (this.pending.length > 0) {
-      this.scheduled = true;
-      setImmediate(() => void this.flush(now));
-    }
-    try {
-      await this.write(batch, now);
-    } catch (error) {
-      for (const p of batch) p.reject(error);
+  private async flush(pending: PendingNonce[]): Promise<void> {
+    // One clock reading for the whole turn: the first request's.
+    const now = pending[0]!.now;
+    for (let i = 0; i < pending.length; i += this.maxBatch) {
+      const batch = pending.slice(i, i + this.maxBatch);
+      try {
+        await this.write(batch, now);
+      } catch (error) {
+        for (const p of batch) p.reject(error);
+      }
     }
   }
 }

@@ -1,10 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import { TurnBatch, type Waiter } from './turn-batch.js';
 
-interface Waiting {
+interface Take extends Waiter<number> {
   readonly nowMs: number;
-  readonly resolve: (wait: number) => void;
-  readonly reject: (error: unknown) => void;
 }
 
 /**
@@ -16,7 +15,12 @@ interface Waiting {
  * (LEAST, GREATEST and the casts); the embedded server keeps its buckets in memory.
  */
 export class SharedRateLimiter {
-  private waiting = new Map<string, Waiting[]>();
+  private readonly takes = new TurnBatch<Take>((keyId, queue) => {
+    this.takeMany(keyId, queue.length, Math.max(...queue.map((t) => t.nowMs))).then(
+      (granted) => queue.forEach((t, i) => t.resolve(i < granted ? 0 : Math.max(1, Math.ceil(1 / this.perSecond)))),
+      (error: unknown) => queue.forEach((t) => t.reject(error)),
+    );
+  });
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -27,23 +31,7 @@ export class SharedRateLimiter {
   /** Takes a token; returns 0 when allowed, else the seconds to wait (at least 1). */
   take(keyId: string, nowMs: number): Promise<number> {
     if (this.perSecond <= 0) return Promise.resolve(0);
-    return new Promise((resolve, reject) => {
-      if (this.waiting.size === 0) setImmediate(() => this.flush());
-      let queue = this.waiting.get(keyId);
-      if (queue === undefined) this.waiting.set(keyId, (queue = []));
-      queue.push({ nowMs, resolve, reject });
-    });
-  }
-
-  private flush(): void {
-    const waiting = this.waiting;
-    this.waiting = new Map();
-    for (const [keyId, queue] of waiting) {
-      this.takeMany(keyId, queue.length, Math.max(...queue.map((w) => w.nowMs))).then(
-        (granted) => queue.forEach((w, i) => w.resolve(i < granted ? 0 : Math.max(1, Math.ceil(1 / this.perSecond)))),
-        (error: unknown) => queue.forEach((w) => w.reject(error)),
-      );
-    }
+    return new Promise((resolve, reject) => this.takes.add(keyId, { nowMs, resolve, reject }));
   }
 
   /** Takes up to `wanted` tokens from the key's bucket; returns how many it got. */

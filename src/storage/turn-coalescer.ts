@@ -1,6 +1,7 @@
-interface Group<V> {
+import { TurnBatch, type Waiter } from './turn-batch.js';
+
+interface Read<V> extends Waiter<V> {
   readonly load: () => Promise<V>;
-  readonly waiting: { resolve: (value: V) => void; reject: (error: unknown) => void }[];
 }
 
 /**
@@ -11,29 +12,15 @@ interface Group<V> {
  * turn: on PostgreSQL, where answers cannot be cached in one process, they then cost one round trip.
  */
 export class TurnCoalescer<V> {
-  private groups = new Map<string, Group<V>>();
+  private readonly reads = new TurnBatch<Read<V>>((_key, reads) => {
+    reads[0]!.load().then(
+      (value) => reads.forEach((r) => r.resolve(value)),
+      (error: unknown) => reads.forEach((r) => r.reject(error)),
+    );
+  });
 
   /** The value for `key`; `load` is what reads it (the first caller's load is the one that runs). */
   get(key: string, load: () => Promise<V>): Promise<V> {
-    return new Promise((resolve, reject) => {
-      let group = this.groups.get(key);
-      if (group === undefined) {
-        if (this.groups.size === 0) setImmediate(() => this.flush());
-        group = { load, waiting: [] };
-        this.groups.set(key, group);
-      }
-      group.waiting.push({ resolve, reject });
-    });
-  }
-
-  private flush(): void {
-    const groups = this.groups;
-    this.groups = new Map();
-    for (const group of groups.values()) {
-      group.load().then(
-        (value) => group.waiting.forEach((w) => w.resolve(value)),
-        (error: unknown) => group.waiting.forEach((w) => w.reject(error)),
-      );
-    }
+    return new Promise((resolve, reject) => this.reads.add(key, { load, resolve, reject }));
   }
 }
