@@ -141,8 +141,10 @@ async function openEmbedded(config: ServiceConfig, clock: Clock): Promise<{ stor
     import('./storage/open-sqlite.js'), import('./storage/kysely-store.js'), import('./queue/sqlite-task-queue.js'),
   ]);
   const sqlite = await openSqlite(join(config.dataDir, 'smartcover.db'));
-  // One process writes this database's covers: cover lists can be served from memory for a second.
-  const store = new KyselyStore(sqlite.db, false, 1_000);
+  // With its worker in this process, the server is the one writer of covers: cover lists can be served
+  // from memory for a second and dropped by its own writes. An API next to a separate worker process
+  // (serve --no-worker) reads them afresh, or it could list old covers after a job reports success.
+  const store = new KyselyStore(sqlite.db, false, config.worker ? 1_000 : 0);
   return { store, queue: new SqliteTaskQueue(sqlite.db, clock), sqlite };
 }
 

@@ -9,7 +9,7 @@ import { looks as L, makeClip } from './support/clips.js';
 import { inspect } from './support/media.js';
 import { rawGet, signedQuery } from './support/raw-rpc.js';
 import type { Backend } from './support/backend.js';
-import { openApiClient, popClient, rejection, ServerProcess, waitForJob, type Credentials, type PopClient } from './support/service.js';
+import { openApiClient, popClient, rejection, ServerProcess, waitForJob, WorkerProcess, type Credentials, type PopClient } from './support/service.js';
 
 const PNG_TEMPLATE = '00000000000000000000000000000001';
 const GIF_TEMPLATE = '00000000000000000000000000000002';
@@ -463,6 +463,32 @@ export function serviceApiSuite(backend: Backend): void {
           expect(server.output).toMatch(/no such table: covers|relation \W+covers\W+ does not exist/);
         } finally {
           await server.stop();
+        }
+      });
+    });
+
+    describe('an API and a worker in separate processes', () => {
+      it('lists a job\'s covers as soon as the job reports success, though another process made them', async () => {
+        const server = await startServer({ SMARTCOVER_NO_WORKER: 'true' });
+        const worker = await WorkerProcess.start(server.env, server.dataDir);
+        try {
+          const client = popClient(server);
+          const video = await importVideo(server, await makeClip('split.mp4', [L.testsrc(3), L.bars(3)]));
+          const { JobId } = (await client.request('SubmitAIImageJob', { VideoId: video, AITemplateId: PNG_TEMPLATE })) as { JobId: string };
+          // Listing while waiting: a list remembered from before the job finished must not be served after.
+          for (let i = 0; ; i++) {
+            expect(i).toBeLessThan(600);
+            const { AIImageJobList } = (await client.request('GetAIImageJobs', { JobIds: JobId })) as { AIImageJobList: { Status: string }[] };
+            const { AIImageInfoList } = (await client.request('ListAIImageInfo', { VideoId: video })) as { AIImageInfoList: unknown[] };
+            if (AIImageJobList[0]!.Status === 'success') {
+              expect(AIImageInfoList.length).toBeGreaterThan(0);
+              break;
+            }
+            expect(AIImageJobList[0]!.Status).not.toBe('fail');
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        } finally {
+          await Promise.all([worker.stop(), server.stop()]);
         }
       });
     });
