@@ -24,7 +24,8 @@ export interface PendingNonce extends Waiter<boolean> {
 /**
  * Group commit: requests that arrive in the same event-loop turn are written together (at most
  * `maxBatch` a statement), and each is answered once its batch has committed. One transaction per request
- * costs more than the rest of the request together.
+ * costs more than the rest of the request together. The same nonce twice in one batch is settled here:
+ * only its first request can be fresh, so `write` sees each nonce once.
  */
 export class NonceGroup {
   private readonly turn = new TurnBatch<PendingNonce>((_key, pending) => void this.flush(pending));
@@ -42,7 +43,13 @@ export class NonceGroup {
     // One clock reading for the whole turn: the first request's.
     const now = pending[0]!.now;
     for (let i = 0; i < pending.length; i += this.maxBatch) {
-      const batch = pending.slice(i, i + this.maxBatch);
+      const unique = new Map<string, PendingNonce>();
+      for (const p of pending.slice(i, i + this.maxBatch)) {
+        const id = nonceId(p.keyId, p.nonce);
+        if (unique.has(id)) p.resolve(false);
+        else unique.set(id, p);
+      }
+      const batch = [...unique.values()];
       try {
         await this.write(batch, now);
       } catch (error) {

@@ -27,20 +27,14 @@ export class NonceTable implements NonceLedger {
     await this.db.deleteFrom('nonces').where('expires_at', '<', iso(now)).execute();
   }
 
+  /** `batch` holds each nonce once (NonceGroup sees to that). */
   private async write(batch: PendingNonce[], now: Date): Promise<void> {
-    // The same nonce twice in one batch: only its first request can be fresh.
-    const unique = new Map<string, PendingNonce>();
-    for (const p of batch) {
-      const id = nonceId(p.keyId, p.nonce);
-      if (unique.has(id)) p.resolve(false);
-      else unique.set(id, p);
-    }
     const rows = await this.db.insertInto('nonces')
-      .values([...unique.values()].map((p) => ({ key_id: p.keyId, nonce: p.nonce, expires_at: iso(p.expiresAt) })))
+      .values(batch.map((p) => ({ key_id: p.keyId, nonce: p.nonce, expires_at: iso(p.expiresAt) })))
       .onConflict((oc) => oc.columns(['key_id', 'nonce']).doUpdateSet((eb) => ({ expires_at: eb.ref('excluded.expires_at') })).where('nonces.expires_at', '<', iso(now)))
       .returning(['key_id', 'nonce'])
       .execute();
     const fresh = new Set(rows.map((r) => nonceId(r.key_id, r.nonce)));
-    for (const [id, p] of unique) p.resolve(fresh.has(id));
+    for (const p of batch) p.resolve(fresh.has(nonceId(p.keyId, p.nonce)));
   }
 }

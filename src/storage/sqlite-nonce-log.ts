@@ -67,6 +67,7 @@ export class SqliteNonceLog implements NonceLedger {
       (SELECT max(id) FROM nonce_log))`.execute(this.sqlite.db);
   }
 
+  /** `batch` holds each nonce once (NonceGroup sees to that). */
   private async write(batch: PendingNonce[], now: Date): Promise<void> {
     const nowMs = now.getTime();
     // Each batch also forgets up to twice as many expired nonces as it brings, in memory and in the log:
@@ -75,29 +76,26 @@ export class SqliteNonceLog implements NonceLedger {
     // The log runs in the same order as memory: only when something in memory expired is the log's front
     // worth a look (the statement costs as much as a dozen inserts).
     const expired = this.forget(nowMs, budget) > 0;
-    const refused = new Set<PendingNonce>();
-    const fresh = await this.sqlite.exclusive((connection) => {
+    const { fresh, refused } = await this.sqlite.exclusive((connection) => {
       const statements = this.prepared(connection);
       // BEGIN IMMEDIATE: the writer lock first, so that what catchUp reads is everything committed.
       return connection.transaction(() => {
         this.catchUp(statements, nowMs);
         const taken = new Set<PendingNonce>();
-        const ids = new Set<string>();
+        const overflow = new Set<PendingNonce>();
         for (const p of batch) {
-          const id = nonceId(p.keyId, p.nonce);
-          if (ids.has(id) || (this.window.get(id) ?? -Infinity) >= nowMs) continue;
+          if ((this.window.get(nonceId(p.keyId, p.nonce)) ?? -Infinity) >= nowMs) continue;
           // A JavaScript Map holds at most 2^24 entries, and ~1.5 GB is enough to spend on this: past that,
           // the server is over its capacity (or runs without a rate limit) and says so for new nonces.
           if (this.window.size + taken.size >= this.limits.maxWindow) {
-            refused.add(p);
+            overflow.add(p);
             continue;
           }
-          ids.add(id);
           taken.add(p);
           this.lastId = Number(statements.append.run(p.keyId, p.nonce, iso(p.expiresAt)).lastInsertRowid);
         }
         if (expired) statements.trim.run(budget, iso(now));
-        return taken;
+        return { fresh: taken, refused: overflow };
       }).immediate();
     });
     // Only what is committed enters the window.
@@ -110,9 +108,9 @@ export class SqliteNonceLog implements NonceLedger {
   }
 
   /**
-   * Drops up to `budget` expired entries from the front of the window; returns how many. Expiry grows with insertion order
-   * up to the 15 minutes a timestamp may lead by, so stopping at the first live entry keeps at most that
-   * much extra; lookups check the expiry anyway.
+   * Drops up to `budget` expired entries from the front of the window; returns how many. Expiry grows
+   * with insertion order up to the 15 minutes a timestamp may lead by, so stopping at the first live entry
+   * keeps at most that much extra; lookups check the expiry anyway.
    */
   private forget(nowMs: number, budget: number): number {
     let dropped = 0;
