@@ -3,17 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError, toAppError } from '../errors.js';
 import type { FfmpegRunner } from './ffmpeg.js';
-import { fitInside, scanArgs, type RenderJob, type ScanMode, type Size } from './ffmpeg-args.js';
+import { fitInside, scanArgs, type RenderJob, type ScanMode, type Size, type TimeWindow } from './ffmpeg-args.js';
 import { singleTimes, streamFrames } from './frame-stream.js';
 import { chooseGifSegments, GIF_FPS, gifWindow, nextRound, type GifCandidate } from './gif-segment.js';
 import { coverFileName, type CoverEntry, type GifEntry, type Manifest, type StillEntry } from './manifest.js';
 import { probeVideo, type VideoInfo } from './probe.js';
-import type { VideoReference } from './quality.js';
-import { better, fromSample, refineFrom, refineWindow, type RefinedMoment } from './refine.js';
-import { renderFromFrames, renderStills } from './render.js';
-import { readWindows } from './window.js';
+import { isDamaged, videoReference } from './quality.js';
+import { better, refineFrom, refineWindow, type RefinedMoment } from './refine.js';
+import { renderFromFrames } from './render.js';
+import { lookAt } from './window.js';
 import { gifScore, round, stillScore } from './score.js';
-import { judgeSamples, pickMoments, type Pick, type Sample } from './select.js';
+import { isDistinct, judgeSamples, pickMoments, type JudgedSample, type Pick, type Sample, type Selection } from './select.js';
 
 export interface AnalyzeOptions {
   /** Number of PNG stills (default 5, VOD's number). */
@@ -31,7 +31,7 @@ export interface AnalyzeOptions {
 const ANALYSIS_BOX = 320;
 /** Longest side of a GIF preview (Mux allows 640; 480 keeps files small and is plenty in a grid). */
 const GIF_BOX = 480;
-const GIF_SPARE_CANDIDATES = 3;
+const SPARE_PICKS = 3;
 
 /**
  * The whole engine for one video, in five ffmpeg runs at most: probe; one keyframe pass (timed sampling
@@ -61,89 +61,102 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
   const gifSize = fitInside(info.display, GIF_BOX, GIF_BOX);
 
   let sampling: ScanMode = { kind: 'keyframes' };
-  let samples = await scan(ffmpeg, info, sampling, size, signal, (t) => progress(0.02 + 0.7 * fraction(t, info.duration), 'scanning keyframes'));
-  if (needsTimedSampling(samples.length, info.duration)) {
+  let scanned = await scan(ffmpeg, info, sampling, size, signal, (t) => progress(0.02 + 0.7 * fraction(t, info.duration), 'scanning keyframes'));
+  // Where seeks can land, for the look pass (a keyframe the decoder lost only makes a window longer).
+  const keyframes = scanned.samples.map((s) => s.time);
+  if (needsTimedSampling(keyframes, info.duration)) {
     sampling = { kind: 'timed', fps: timedRate(info.duration) };
-    samples = await scan(ffmpeg, info, sampling, size, signal, (t) => progress(0.02 + 0.7 * fraction(t, info.duration), 'sampling frames'));
+    scanned = await scan(ffmpeg, info, sampling, size, signal, (t) => progress(0.02 + 0.7 * fraction(t, info.duration), 'sampling frames'));
   }
-  const duration = Number.isFinite(info.duration) ? info.duration : (samples.at(-1)?.time ?? 0);
+  const { samples } = scanned;
+  const duration = videoDuration(info, samples);
   const { judged, reference } = judgeSamples(samples, duration);
-  // A few spare picks beyond the stills: more places to look for a moving GIF segment.
-  const selection = pickMoments(judged, Math.max(stills, gifs) + GIF_SPARE_CANDIDATES);
-  const picks = selection.picks.slice(0, stills);
+  // Spare picks beyond the stills: stand-ins for a pick whose window turns out damaged, and more places
+  // to look for a moving GIF segment.
+  const selection = pickMoments(judged, Math.max(stills, gifs) + SPARE_PICKS);
   progress(0.75, 'refining');
 
-  // The look pass: refine windows (keyframe sampling only) and the first GIF windows, decoded together.
+  // The look pass: a refine window per still and the first GIF windows, decoded together.
+  const picks = selection.picks.slice(0, stills);
+  const spares = selection.picks.slice(stills);
   const animate = gifs > 0 && canAnimate(info, duration);
   const gifQueue = animate ? gifCandidates(selection.picks) : [];
   const firstGifs = nextRound(gifQueue, gifs, [], duration);
-  const gifFile = (n: number) => join(scratch, `gif-${n}.rgb`);
-  const stillFile = (n: number) => join(scratch, `still-${n}.rgb`);
-  const refining = sampling.kind === 'keyframes' ? picks : [];
-  const windows = [
-    ...refining.map((p, k) => refineWindow(p.sample, info.display, stillFile(k))),
-    ...firstGifs.map((c, k) => gifWindow(c, duration, gifSize, gifFile(k))),
-  ];
-  const looked = windows.length > 0 ? await readWindows(ffmpeg, file, windows, size, info.display, signal) : [];
-  let moments = refining.length > 0
-    ? refineFrom(looked.slice(0, refining.length), refining.map((p) => p.sample), refining.map((_, k) => stillFile(k)), reference)
-    : picks.map((p) => fromSample(p.sample));
-  moments = await retryDefective(ffmpeg, info, refining, moments, size, reference, (k) => stillFile(refining.length + k), signal);
+  let files = 0;
+  const scratchFile = (kind: 'still' | 'gif') => join(scratch, `${kind}-${files++}.raw`);
+  const look = (windows: readonly TimeWindow[]) => lookAt(ffmpeg, file, windows, size, info.display, reference, keyframes, signal);
+  const stillFiles = picks.map(() => scratchFile('still'));
+  const gifFiles = firstGifs.map(() => scratchFile('gif'));
+  const looked = await look([
+    ...picks.map((p, k) => refineWindow(p.sample, info.display, stillFiles[k]!)),
+    ...firstGifs.map((c, k) => gifWindow(c, duration, gifSize, gifFiles[k]!)),
+  ]);
+  let moments = refineFrom(looked.slice(0, picks.length), stillFiles, reference);
+  const chosen = await replaceFailures(picks, moments, spares, (samples) => {
+    const files = samples.map(() => scratchFile('still'));
+    return look(samples.map((s, k) => refineWindow(s, info.display, files[k]!))).then((frames) => refineFrom(frames, files, reference));
+  });
 
   const segments = animate
     ? await chooseGifSegments(
-        { round: firstGifs, frames: looked.slice(refining.length), files: firstGifs.map((_, k) => gifFile(k)) },
+        { round: firstGifs, frames: looked.slice(picks.length), files: gifFiles },
         gifQueue, gifs, duration, reference,
-        (round, files) => readWindows(ffmpeg, file, round.map((c, k) => gifWindow(c, duration, gifSize, files[k]!)), size, info.display, signal),
-        gifFile,
+        (round, files) => look(round.map((c, k) => gifWindow(c, duration, gifSize, files[k]!))),
+        () => scratchFile('gif'),
       )
     : [];
 
   progress(0.85, 'rendering');
-  const ranked = picks
-    .map((pick, i) => ({ moment: moments[i]!, ...stillScore(moments[i]!.scores, pick.relevance, moments[i]!.stillness, moments[i]!.defects) }))
+  const ranked = chosen
+    .map(({ pick, moment }) => ({ pick, moment, ...stillScore(moment.scores, pick.relevance, moment.stillness, moment.defects) }))
     .sort((a, b) => b.score - a.score);
   const gifRanked = segments.map((segment) => ({ segment, ...gifScore(segment.scores, segment.relevance, segment.motion) })).sort((a, b) => b.score - a.score);
   const stillNames = ranked.map((_, i) => coverFileName('png', i + 1));
   const gifNames = gifRanked.map((_, i) => coverFileName('gif', i + 1));
-  const jobs: RenderJob[] = gifRanked.map(({ segment }, i) => ({
-    kind: 'gif', fps: GIF_FPS, out: join(options.outDir, gifNames[i]!),
-    frames: { file: segment.raw, size: gifSize, pixelFormat: 'rgb24', first: segment.first, count: segment.count },
-  }));
-  const decoded = ranked.flatMap((r, i) => (r.moment.frame === undefined ? [] : [{ i, frame: r.moment.frame }]));
-  jobs.push(...decoded.map(({ i, frame }): RenderJob => ({
-    kind: 'png', out: join(options.outDir, stillNames[i]!), frames: { file: frame.file, size: info.display, pixelFormat: 'yuv420p', first: frame.index, count: 1 },
-  })));
-  const rendered = await renderFromFrames(ffmpeg, jobs, info.display, signal);
-  const stillBytes = new Map<number, number>(decoded.map(({ i }, k) => [i, rendered[gifRanked.length + k]!]));
-  const seekable = ranked.flatMap((r, i) => (r.moment.frame === undefined ? [{ i, time: r.moment.time }] : []));
-  if (seekable.length > 0) {
-    const squareUpright = info.display.width === info.coded.width && info.display.height === info.coded.height;
-    const bytes = await renderStills(ffmpeg, file, seekable.map((s) => ({ time: s.time, out: join(options.outDir, stillNames[s.i]!) })), info.display, !squareUpright, signal);
-    seekable.forEach((s, k) => stillBytes.set(s.i, bytes[k]!));
-  }
+  const jobs: RenderJob[] = [
+    ...gifRanked.map(({ segment }, i): RenderJob => ({
+      kind: 'gif', fps: GIF_FPS, out: join(options.outDir, gifNames[i]!),
+      frames: { file: segment.raw, size: gifSize, pixelFormat: 'rgb24', first: segment.first, count: segment.count },
+    })),
+    ...ranked.map(({ moment }, i): RenderJob => ({
+      kind: 'png', out: join(options.outDir, stillNames[i]!), frames: { file: moment.frame.file, size: info.display, pixelFormat: 'yuv420p', first: moment.frame.index, count: 1 },
+    })),
+  ];
+  const bytes = await renderFromFrames(ffmpeg, jobs, info.display, signal);
 
+  const timeOf = (pick: Pick) => ranked.find((r) => r.pick === pick)?.moment.time;
   const covers: CoverEntry[] = ranked.map((entry, i): StillEntry => ({
-    file: stillNames[i]!, format: 'png', score: entry.score, time: round(entry.moment.time, 3),
-    width: info.display.width, height: info.display.height, bytes: stillBytes.get(i)!, subscores: entry.subscores,
+    file: stillNames[i]!, format: 'png', score: entry.score, time: floorMs(entry.moment.time),
+    width: info.display.width, height: info.display.height, bytes: bytes[gifRanked.length + i]!, subscores: entry.subscores,
+    why: explainPick(entry.pick, selection.picks, timeOf),
     ...(entry.moment.defects.length > 0 ? { defects: [...entry.moment.defects] } : {}),
   }));
   covers.push(...gifRanked.map(({ segment, score, subscores }, i): GifEntry => ({
-    file: gifNames[i]!, format: 'gif', score, time: round(segment.start, 3), duration: segment.duration,
-    width: gifSize.width, height: gifSize.height, fps: GIF_FPS, bytes: rendered[i]!, subscores,
+    file: gifNames[i]!, format: 'gif', score, time: floorMs(segment.start), duration: segment.duration,
+    width: gifSize.width, height: gifSize.height, fps: GIF_FPS, bytes: bytes[i]!, subscores,
+    ...(segment.crossesCut ? { crossesCut: true } : {}),
   })));
   progress(1, 'done');
   return {
     video: { duration: round(duration, 3), width: info.display.width, height: info.display.height, codec: info.codec, rotation: info.rotation },
     covers,
-    analysis: { sampling: sampling.kind, framesAnalysed: samples.length, pool: selection.pool, rejected: selection.rejected },
+    analysis: {
+      sampling: sampling.kind, framesAnalysed: samples.length, pool: selection.pool, rejected: selection.rejected,
+      ...(ranked.length < stills ? { distinct: ranked.length, why: explainShortfall(ranked.length, selection, judged.length) } : {}),
+      ...(scanned.damage === undefined ? {} : { damage: scanned.damage }),
+    },
   };
 }
 
+interface ScanResult {
+  readonly samples: Sample[];
+  /** What was wrong with the file, in words, when some of it could not be decoded. */
+  readonly damage?: string | undefined;
+}
+
 /** The candidate pass: small frames through a pipe, features as they arrive, nothing else kept. */
-async function scan(ffmpeg: FfmpegRunner, info: VideoInfo, mode: ScanMode, size: Size, signal: AbortSignal | undefined, onTime: (t: number) => void): Promise<Sample[]> {
+async function scan(ffmpeg: FfmpegRunner, info: VideoInfo, mode: ScanMode, size: Size, signal: AbortSignal | undefined, onTime: (t: number) => void): Promise<ScanResult> {
   const features: Sample['features'][] = [];
-  let truncated = false;
   let result;
   try {
     result = await streamFrames(ffmpeg, scanArgs(info.file, mode, size), size, {
@@ -157,14 +170,36 @@ async function scan(ffmpeg: FfmpegRunner, info: VideoInfo, mode: ScanMode, size:
     if (app.kind === 'aborted' || app.kind === 'unavailable' || features.length > 0) throw app;
     throw new AppError('invalid_media', `${info.file}: the video stream cannot be decoded (${app.message.replace(/^ffmpeg failed: /, '')})`, { cause: app });
   }
-  truncated = result.stderrTail.some((line) => /partial file/.test(line));
   if (features.length === 0) throw new AppError('invalid_media', `${info.file}: the video stream cannot be decoded (no frame could be read)`);
-  const times = fillTimes(singleTimes(result), info.duration);
-  if (truncated) {
-    const last = times.at(-1) ?? 0;
-    throw new AppError('invalid_media', `${info.file}: the file is truncated (video data stops near ${last.toFixed(1)} s${Number.isFinite(info.duration) ? ` of ${info.duration.toFixed(1)} s` : ''})`);
+  const { times: raw, corrupt } = singleTimes(result);
+  const times = fillTimes(raw, info.duration);
+  // Decoders may hand keyframes over out of order (an open GOP decoded keyframes only): judge in time order.
+  const samples = features
+    .map((f, i): Sample => ({ time: times[i]!, features: f, corrupt: corrupt[i]! }))
+    .sort((a, b) => a.time - b.time);
+  const reference = videoReference(samples.map((s) => s.features));
+  const broken = samples.filter((s) => isDamaged(s.features, reference, s.corrupt === true));
+  const stops = result.stderrTail.some((line) => /partial file/.test(line));
+  const last = samples.at(-1)!.time;
+  const of = Number.isFinite(info.duration) ? ` of ${info.duration.toFixed(1)} s` : '';
+  // Data that simply stops is an upload that did not finish: refused, as it always was. Data that is
+  // broken in places is a damaged file, and its intact parts still make covers.
+  if (stops && broken.length === 0) {
+    throw new AppError('invalid_media', `${info.file}: the file is truncated (video data stops near ${last.toFixed(1)} s${of})`);
   }
-  return features.map((f, i) => ({ time: times[i]!, features: f }));
+  if (broken.length === samples.length) {
+    throw new AppError('invalid_media', `${info.file}: the video stream cannot be decoded (every frame read was damaged)`);
+  }
+  const damage = broken.length === 0 ? undefined
+    : `the file is damaged: ${broken.length} of ${samples.length} frames looked at between ${broken[0]!.time.toFixed(1)} s and ${broken.at(-1)!.time.toFixed(1)} s could not be decoded cleanly${stops ? `, and its data stops near ${last.toFixed(1)} s${of}` : ''}; the covers come from the intact parts`;
+  return { samples, damage };
+}
+
+/** The container's duration, unless frames were found past it (MPEG program streams often misstate it). */
+function videoDuration(info: VideoInfo, samples: readonly Sample[]): number {
+  const seen = samples.at(-1)?.time ?? 0;
+  const frame = Number.isFinite(info.fps) && info.fps > 0 ? 1 / info.fps : 0.04;
+  return Number.isFinite(info.duration) && info.duration >= seen ? info.duration : seen + frame;
 }
 
 /** Timestamps ffmpeg could not give (raw streams) are spread evenly between their neighbours. */
@@ -174,13 +209,23 @@ function fillTimes(times: readonly number[], duration: number): number[] {
 }
 
 /**
- * Too few keyframes to choose from (one IDR, intra refresh, short clips): sample at a fixed rate instead,
- * which decodes everything but is the only way to see such a stream.
+ * Too few keyframes to choose from (one IDR, intra refresh, short clips), or keyframes that leave much of
+ * the video unseen (a decoder that loses the keyframes of an open GOP when it gets only those): sample at
+ * a fixed rate instead, which decodes everything but is the only way to see such a stream.
  */
-export function needsTimedSampling(keyframes: number, duration: number): boolean {
-  const wanted = Number.isFinite(duration) ? Math.min(12, Math.ceil(duration / 0.5)) : 12;
-  return keyframes < wanted;
+export function needsTimedSampling(keyframeTimes: readonly number[], duration: number): boolean {
+  // Twelve pictures to choose from, or ten a second in a clip too short for twelve.
+  const wanted = Number.isFinite(duration) ? Math.min(12, Math.ceil(duration / 0.1)) : 12;
+  if (keyframeTimes.length < wanted) return true;
+  if (!Number.isFinite(duration)) return false;
+  const edges = [0, ...keyframeTimes, duration];
+  let gap = 0;
+  for (let i = 1; i < edges.length; i++) gap = Math.max(gap, edges[i]! - edges[i - 1]!);
+  return gap > Math.max(MAX_UNSEEN_SECONDS, duration * MAX_UNSEEN_SHARE);
 }
+/** The longest stretch without a keyframe that the keyframe pass accepts: ~a long GOP, or a quarter of the video. */
+const MAX_UNSEEN_SECONDS = 20;
+const MAX_UNSEEN_SHARE = 0.25;
 
 /** About a hundred frames across the video, between 0.2 and 10 a second. */
 export function timedRate(duration: number): number {
@@ -197,26 +242,72 @@ function fraction(t: number, duration: number): number {
   return Number.isFinite(duration) && duration > 0 ? Math.min(1, Math.max(0, t / duration)) : 0;
 }
 
+/** A still that will be rendered: the pick and the frame its window gave. */
+interface Chosen {
+  readonly pick: Pick;
+  readonly moment: RefinedMoment;
+}
+
 /**
- * A pick whose whole window held only faded or otherwise defective frames gets its cluster's next-best
- * frame a chance, in one more look pass. Stillness alone is not reason enough: sensor noise or film grain
- * makes every frame differ a little from the next.
+ * A pick whose window gave no frame (nothing decodable there) or only defective ones (a fade, damage)
+ * gets, in one more look pass, its look's next-best frame, or else a spare pick that is a different
+ * picture from every still kept. Stillness alone is not reason enough: sensor noise or film grain makes
+ * every frame differ a little from the next. Picks still without a frame are dropped, never rendered from
+ * a guess.
  */
-async function retryDefective(
-  ffmpeg: FfmpegRunner, info: VideoInfo, picks: readonly Pick[], moments: RefinedMoment[], size: Size, reference: VideoReference,
-  fileFor: (k: number) => string, signal?: AbortSignal,
-): Promise<RefinedMoment[]> {
-  const retry = picks.flatMap((pick, i) => {
-    const alternative = pick.alternatives[0];
-    return moments[i]!.defects.length > 0 && alternative !== undefined ? [{ i, alternative }] : [];
+async function replaceFailures(
+  picks: readonly Pick[], moments: readonly (RefinedMoment | undefined)[], spares: readonly Pick[],
+  refine: (samples: readonly JudgedSample[]) => Promise<(RefinedMoment | undefined)[]>,
+): Promise<Chosen[]> {
+  const failed = picks.flatMap((_, i) => (moments[i] === undefined || moments[i]!.defects.length > 0 ? [i] : []));
+  const kept = picks.filter((_, i) => !failed.includes(i)).map((p) => p.sample);
+  const unused = [...spares];
+  const retry = failed.flatMap((i) => {
+    const alternative = picks[i]!.alternatives[0];
+    if (alternative !== undefined) return [{ i, pick: picks[i]!, sample: alternative }];
+    const k = unused.findIndex((s) => kept.every((other) => isDistinct(other, s.sample)));
+    if (k < 0) return [];
+    const [spare] = unused.splice(k, 1);
+    kept.push(spare!.sample);
+    return [{ i, pick: spare!, sample: spare!.sample }];
   });
-  if (retry.length === 0) return moments;
-  const windows = retry.map((r, k) => refineWindow(r.alternative, info.display, fileFor(k)));
-  const frames = await readWindows(ffmpeg, info.file, windows, size, info.display, signal);
-  const second = refineFrom(frames, retry.map((r) => r.alternative), retry.map((_, k) => fileFor(k)), reference);
-  const result = [...moments];
-  retry.forEach((r, k) => (result[r.i] = better(moments[r.i]!, second[k]!)));
-  return result;
+  const second = retry.length > 0 ? await refine(retry.map((r) => r.sample)) : [];
+  const result: (Chosen | undefined)[] = picks.map((pick, i) => (moments[i] === undefined ? undefined : { pick, moment: moments[i]! }));
+  retry.forEach((r, k) => {
+    const first = result[r.i];
+    const replacement = second[k];
+    const best = better(first?.moment, replacement);
+    if (best === undefined) result[r.i] = undefined;
+    else result[r.i] = best === first?.moment ? first : { pick: r.pick, moment: best };
+  });
+  return result.filter((c): c is Chosen => c !== undefined);
+}
+
+/** Why a still was chosen over its neighbours, in words (see PickReason). */
+function explainPick(pick: Pick, all: readonly Pick[], timeOf: (pick: Pick) => number | undefined): string {
+  const reason = pick.reason;
+  if (reason.kind === 'best') return 'the best frame of the look that covers most of the video';
+  if (reason.kind === 'shot') return 'a different shot';
+  const other = all[reason.near];
+  const at = other === undefined ? undefined : timeOf(other);
+  const where = at === undefined ? 'another still' : `the still at ${at.toFixed(1)} s`;
+  return reason.kind === 'look'
+    ? `a different view within the same shot as ${where}`
+    : `a different moment of the same shot as ${where}, that looks different`;
+}
+
+/** Why there are fewer stills than asked, in words a user understands. */
+function explainShortfall(found: number, selection: Selection, frames: number): string {
+  const pictures = `${found} distinct picture${found === 1 ? '' : 's'}`;
+  const rejected = Object.entries(selection.rejected).filter(([kind, n]) => n > 0 && kind !== 'trimmed').map(([kind]) => kind.replace('_', ' '));
+  if (selection.pool === 'relaxed') return `nothing in the video passed the quality filters (${rejected.join(', ')}): it shows only ${pictures}`;
+  const filtered = rejected.length > 0 ? ` that are not ${rejected.join(', ')}` : '';
+  return `the video shows only ${pictures}${filtered} in the ${frames} frames looked at`;
+}
+
+function floorMs(seconds: number): number {
+  // Floored, not rounded: the still is the first frame a player shows at or after this time.
+  return Math.floor(Math.max(0, seconds) * 1000 + 1e-6) / 1000;
 }
 
 /** GIF candidates, most promising first: relevant looks that move (judged from the keyframes around them). */

@@ -7,9 +7,15 @@ export interface FrameFeatures {
   readonly luma: number;
   /** Standard deviation of luminance, 0..0.5. */
   readonly contrast: number;
-  /** 5th and 95th percentile of luminance, 0..1. */
+  /** 5th, 95th and 99th percentile of luminance, 0..1. */
   readonly p05: number;
   readonly p95: number;
+  readonly p99: number;
+  /**
+   * Mean luminance of the brightest cell of the 8 × 8 layout grid, 0..1: how well the best-lit region is
+   * exposed (a candle-lit face, a lit stage), which a dark mean hides.
+   */
+  readonly lit: number;
   /** Share of pixels that are near black (< 0.07) and near white (> 0.96). */
   readonly dark: number;
   readonly clipped: number;
@@ -25,6 +31,14 @@ export interface FrameFeatures {
   readonly entropy: number;
   /** 64-bit difference hash of the luma, as two unsigned 32-bit halves. */
   readonly hash: readonly [number, number];
+  /** A 16 × 16 grid of mean luma (0..255), whatever the frame's shape: see momentDistance. */
+  readonly grid: Uint8Array;
+  /**
+   * Share of the frame covered by what decoders paint where data is missing (0..1): 4 × 4 cells of one
+   * exact colour that is either pure green (YUV 0,0,0, what H.264 shows for a missing reference) or mid
+   * grey (YUV 128,128,128, the other usual fill). Real footage, even a flat wall, carries some noise.
+   */
+  readonly damage: number;
   /** RGB histogram, 4 × 4 × 4 bins, summing to 1. */
   readonly histogram: Float32Array;
   /** 8 × 8 grid of mean RGB (192 bytes): where the colours are. */
@@ -32,6 +46,7 @@ export interface FrameFeatures {
 }
 
 const GRID = 8;
+const MOMENT_GRID = 16;
 const HASH_W = 9;
 const HASH_H = 8;
 
@@ -54,6 +69,8 @@ export class FeatureExtractor {
   private readonly layoutRow: Uint8Array;
   private readonly hashColumn: Uint8Array;
   private readonly hashRow: Uint8Array;
+  private readonly momentColumn: Uint8Array;
+  private readonly momentRow: Uint8Array;
 
   constructor(width: number, height: number) {
     if (width < 3 || height < 3) throw new RangeError(`frame too small for features: ${width}x${height}`);
@@ -68,6 +85,8 @@ export class FeatureExtractor {
     this.layoutRow = cells(height, GRID);
     this.hashColumn = cells(width, HASH_W);
     this.hashRow = cells(height, HASH_H);
+    this.momentColumn = cells(width, MOMENT_GRID);
+    this.momentRow = cells(height, MOMENT_GRID);
   }
 
   get frameBytes(): number {
@@ -85,10 +104,13 @@ export class FeatureExtractor {
     const layoutCounts = new Uint32Array(GRID * GRID);
     const hashSums = new Float64Array(HASH_W * HASH_H);
     const hashCounts = new Uint32Array(HASH_W * HASH_H);
-    const { layoutColumn, layoutRow, hashColumn, hashRow } = this;
+    const momentSums = new Float64Array(MOMENT_GRID * MOMENT_GRID);
+    const momentCounts = new Uint32Array(MOMENT_GRID * MOMENT_GRID);
+    const { layoutColumn, layoutRow, hashColumn, hashRow, momentColumn, momentRow } = this;
     for (let y = 0, p = 0, i = 0; y < height; y++) {
       const layoutBase = layoutRow[y]! * GRID;
       const hashBase = hashRow[y]! * HASH_W;
+      const momentBase = momentRow[y]! * MOMENT_GRID;
       for (let x = 0; x < width; x++, p++, i += 3) {
         const r = rgb[i]!, g = rgb[i + 1]!, b = rgb[i + 2]!;
         // Rec. 709 luma in fixed point (54 + 183 + 19 = 256).
@@ -108,6 +130,9 @@ export class FeatureExtractor {
         const hashCell = hashBase + hashColumn[x]!;
         hashSums[hashCell] = hashSums[hashCell]! + l;
         hashCounts[hashCell]!++;
+        const momentCell = momentBase + momentColumn[x]!;
+        momentSums[momentCell] = momentSums[momentCell]! + l;
+        momentCounts[momentCell]!++;
       }
     }
 
@@ -132,15 +157,19 @@ export class FeatureExtractor {
     for (let k = 0; k < 7; k++) top += bins128[k]!; // 5 % of 128 bins, rounded up
 
     const meanRg = sumRg / n, meanYb = sumYb / n;
+    const grid = new Uint8Array(MOMENT_GRID * MOMENT_GRID);
+    for (let k = 0; k < grid.length; k++) grid[k] = Math.round(momentSums[k]! / Math.max(1, momentCounts[k]!));
     const sdRg = Math.sqrt(Math.max(0, sumRg2 / n - meanRg * meanRg));
     const sdYb = Math.sqrt(Math.max(0, sumYb2 / n - meanYb * meanYb));
 
     const histogram = new Float32Array(64);
     for (let k = 0; k < 64; k++) histogram[k] = colour[k]! / n;
     const layout = new Uint8Array(GRID * GRID * 3);
+    let lit = 0;
     for (let cell = 0; cell < GRID * GRID; cell++) {
       const count = Math.max(1, layoutCounts[cell]!);
       for (let c = 0; c < 3; c++) layout[cell * 3 + c] = Math.round(layoutSums[cell * 3 + c]! / count);
+      lit = Math.max(lit, (54 * layoutSums[cell * 3]! + 183 * layoutSums[cell * 3 + 1]! + 19 * layoutSums[cell * 3 + 2]!) / (256 * count));
     }
 
     return {
@@ -148,6 +177,8 @@ export class FeatureExtractor {
       contrast: Math.sqrt(variance) / 255,
       p05: percentile(grey, n, 0.05) / 255,
       p95: percentile(grey, n, 0.95) / 255,
+      p99: percentile(grey, n, 0.99) / 255,
+      lit: lit / 255,
       dark: dark / n,
       clipped: clipped / n,
       edges: this.sobel(),
@@ -156,6 +187,8 @@ export class FeatureExtractor {
       colourfulness: Math.sqrt(sdRg * sdRg + sdYb * sdYb) + 0.3 * Math.sqrt(meanRg * meanRg + meanYb * meanYb),
       entropy,
       hash: differenceHash(hashSums, hashCounts),
+      grid,
+      damage: concealment(rgb, width, height),
       histogram,
       layout,
     };
@@ -243,6 +276,56 @@ function differenceHash(sums: Float64Array, counts: Uint32Array): [number, numbe
   }
   return [hi, lo];
 }
+
+const CELL = 4;
+
+/**
+ * Share of the frame in 4 × 4 cells that are one exact colour, and that colour a decoder's fill: pure
+ * green (R and B near 0, G high: YUV 0,0,0 or a green-shifted fill) or neutral mid grey. Cells are read
+ * on the analysis frame, where one cell is about a macroblock of a 720p source.
+ */
+export function concealment(rgb: Uint8Array, width: number, height: number): number {
+  const cellsX = Math.floor(width / CELL), cellsY = Math.floor(height / CELL);
+  if (cellsX === 0 || cellsY === 0) return 0;
+  let filled = 0;
+  for (let cy = 0; cy < cellsY; cy++) {
+    for (let cx = 0; cx < cellsX; cx++) {
+      const first = ((cy * CELL) * width + cx * CELL) * 3;
+      const r = rgb[first]!, g = rgb[first + 1]!, b = rgb[first + 2]!;
+      const green = g > 90 && r < 24 && b < 24;
+      const grey = Math.abs(r - 128) <= 3 && Math.abs(g - 128) <= 3 && Math.abs(b - 128) <= 3;
+      if (!green && !grey) continue;
+      let flat = true;
+      for (let y = 0; y < CELL && flat; y++) {
+        let i = ((cy * CELL + y) * width + cx * CELL) * 3;
+        for (let x = 0; x < CELL; x++, i += 3) {
+          if (rgb[i] !== r || rgb[i + 1] !== g || rgb[i + 2] !== b) { flat = false; break; }
+        }
+      }
+      if (flat) filled++;
+    }
+  }
+  return filled / (cellsX * cellsY);
+}
+
+/**
+ * How different two moments look: how many of the 256 cells of the 16 × 16 luma grid changed by more than
+ * MOMENT_MARGIN grey levels, once a change of overall brightness is taken out. A cell averages hundreds of
+ * pixels, so sensor noise and film grain do not count and a static slide stays one picture, while what
+ * moves or comes into view (a turned head, a passer-by, a new framing) does. Small changes that a 9 × 8
+ * hash would never see still count here.
+ */
+export function momentDistance(a: FrameFeatures, b: FrameFeatures): number {
+  const n = a.grid.length;
+  let shift = 0;
+  for (let k = 0; k < n; k++) shift += a.grid[k]! - b.grid[k]!;
+  shift /= n;
+  let cells = 0;
+  for (let k = 0; k < n; k++) if (Math.abs(a.grid[k]! - b.grid[k]! - shift) > MOMENT_MARGIN) cells++;
+  return cells;
+}
+/** Grey levels (of 255) a grid cell must change by to count in momentDistance. */
+const MOMENT_MARGIN = 10;
 
 /** Sliding sum of 2r+1 samples along a line (edges clamped), written to out[0..count). */
 function boxRow(src: Uint8Array, start: number, stride: number, count: number, r: number, out: Int32Array): void {

@@ -61,6 +61,12 @@ export function scanArgs(file: string, mode: ScanMode, size: Size): string[] {
 export interface TimeWindow {
   readonly start: number;
   readonly duration: number;
+  /**
+   * Seconds between the keyframe a seek lands on and `start`. With -noaccurate_seek, an input's -t counts
+   * from that keyframe, not from the seek target: without the lead, a window that starts mid-GOP is cut
+   * short or comes back empty.
+   */
+  readonly lead?: number | undefined;
   /** Sample this many frames a second instead of taking every decoded frame. */
   readonly fps?: number | undefined;
   /** Also write the window's frames at this size to this raw file (for a still or a GIF, decoded once). */
@@ -68,18 +74,19 @@ export interface TimeWindow {
 }
 
 /** The filters of one window's chain, in the order windowsArgs writes them. */
-function chainFilters(w: TimeWindow): string[] {
-  return ['select', ...(w.fps === undefined ? [] : ['fps']), ...(w.tee === undefined ? [] : ['split']), 'scale', 'setsar', 'format', 'showinfo', ...(w.tee === undefined ? [] : ['scale', 'setsar', 'format'])];
+function chainFilters(w: TimeWindow, mode: LookMode): string[] {
+  const range = mode === 'seek' ? ['select'] : ['trim', 'setpts'];
+  return [...range, ...(w.fps === undefined ? [] : ['fps']), ...(w.tee === undefined ? [] : ['split']), 'scale', 'setsar', 'format', 'showinfo', ...(w.tee === undefined ? [] : ['scale', 'setsar', 'format'])];
 }
 
 /**
  * The index ffmpeg gives each window's showinfo ("Parsed_showinfo_N"): filters are numbered in the order
  * the graph text names them.
  */
-export function showinfoIndices(windows: readonly TimeWindow[]): number[] {
-  let offset = 0;
+export function showinfoIndices(windows: readonly TimeWindow[], mode: LookMode = 'seek'): number[] {
+  let offset = mode === 'sequential' && windows.length > 1 ? 1 : 0;
   return windows.map((w) => {
-    const filters = chainFilters(w);
+    const filters = chainFilters(w, mode);
     const index = offset + filters.indexOf('showinfo');
     offset += filters.length;
     return index;
@@ -87,27 +94,44 @@ export function showinfoIndices(windows: readonly TimeWindow[]): number[] {
 }
 
 /**
- * Small rgb24 frames of several short windows in one process (each ffmpeg start costs ~0.25 CPU-s here,
- * system time included): one seeking input per window, each chain ending in its own showinfo, all
- * concatenated onto one pipe. Frames arrive window by window; each window's showinfo counts its frames and
- * their times, relative to the window's start. Candidates are keyframes, so a window costs only its own
- * length. A window with a tee also writes its frames at full or GIF size to a raw file, so that nothing
- * is decoded twice. Single-threaded decoders: several run at once, and frame threading would multiply
- * their memory for no CPU saved.
+ * How a look pass reaches its windows. 'seek': one seeking input per window, decoding from the container's
+ * keyframe at or before the window (cheap, and right for every clean entry point). 'sequential': one input
+ * decoded from the start of the file up to the last window, split into the windows: the only decoding that
+ * is right whatever the keyframes are (open GOPs, recovery points, broken references), at the price of
+ * decoding everything before the last window.
  */
-export function windowsArgs(file: string, windows: readonly TimeWindow[], size: Size): string[] {
+export type LookMode = 'seek' | 'sequential';
+
+/**
+ * Small rgb24 frames of several short windows in one process (each ffmpeg start costs ~0.25 CPU-s here,
+ * system time included), each chain ending in its own showinfo, all concatenated onto one pipe. Frames
+ * arrive window by window; each window's showinfo counts its frames and their times, relative to the
+ * window's start. A window with a tee also writes its frames at full or GIF size to a raw file, so that
+ * nothing is decoded twice. Single-threaded decoders: several run at once, and frame threading would
+ * multiply their memory for no CPU saved.
+ */
+export function windowsArgs(file: string, windows: readonly TimeWindow[], size: Size, mode: LookMode = 'seek'): string[] {
   // Non-reference frames are skipped before decoding: a still is picked among the others just as well, and
   // at 10 fps a GIF takes the nearest frame anyway. It saves about a third of the decoding.
-  const inputs = windows.flatMap((w) => ['-threads', '1', '-skip_frame', 'noref', ...seekInput(w.start), '-t', formatTime(w.duration), '-i', file]);
+  const decoder = ['-threads', '1', '-skip_frame', 'noref'];
+  const inputs = mode === 'seek'
+    ? windows.flatMap((w) => [...decoder, ...seekInput(w.start), '-t', formatTime((w.lead ?? 0) + w.duration), '-i', file])
+    : [...decoder, '-t', formatTime(Math.max(...windows.map((w) => w.start + w.duration)) + 0.05), '-i', file];
   const small = `scale=${size.width}:${size.height}:flags=area,setsar=1,format=rgb24,showinfo`;
+  // In sequential mode every window takes its frames from one decoder, and counts time from its own start.
+  const split = mode === 'sequential' && windows.length > 1 ? [`[0:v:0]split=${windows.length}${windows.map((_, k) => `[in${k}]`).join('')}`] : [];
+  const source = (k: number) => (mode === 'seek' ? `[${k}:v:0]` : windows.length > 1 ? `[in${k}]` : '[0:v:0]');
   const chains = windows.map((w, k) => {
-    const head = `[${k}:v:0]${FROM_TARGET}${w.fps === undefined ? '' : `,fps=${formatNumber(w.fps)}`}`;
+    const range = mode === 'seek'
+      ? FROM_TARGET
+      : `trim=start=${formatTime(w.start)}:end=${(w.start + w.duration).toFixed(3)},setpts=PTS-${formatTime(w.start)}/TB`;
+    const head = `${source(k)}${range}${w.fps === undefined ? '' : `,fps=${formatNumber(w.fps)}`}`;
     if (w.tee === undefined) return `${head},${small}[w${k}]`;
     const big = `scale=${w.tee.size.width}:${w.tee.size.height}:flags=lanczos,setsar=1,format=${w.tee.pixelFormat}`;
     return `${head},split[a${k}][b${k}];[a${k}]${small}[w${k}];[b${k}]${big}[g${k}]`;
   });
   const joined = windows.map((_, k) => `[w${k}]`).join('');
-  const graph = `${chains.join(';')};${joined}concat=n=${windows.length}:v=1:a=0[out]`;
+  const graph = [...split, ...chains].join(';') + `;${joined}concat=n=${windows.length}:v=1:a=0[out]`;
   const teeOutputs = windows.flatMap((w, k) => (w.tee === undefined ? [] : ['-map', `[g${k}]`, '-vsync', 'passthrough', '-f', 'rawvideo', '-y', w.tee.file]));
   return [
     '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-filter_complex_threads', '1',
@@ -118,6 +142,11 @@ export function windowsArgs(file: string, windows: readonly TimeWindow[], size: 
     '-f', 'rawvideo', 'pipe:1',
     ...teeOutputs,
   ];
+}
+
+/** Seconds between a window's start and the time its first kept frame can have, per mode (see seekInput). */
+export function windowOffset(mode: LookMode): number {
+  return mode === 'seek' ? SEEK_AFTER : 0;
 }
 
 /**

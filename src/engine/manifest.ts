@@ -20,6 +20,12 @@ export interface Manifest {
     readonly pool: 'clean' | 'relaxed';
     /** How many analysed frames each hard filter turned down. */
     readonly rejected: Readonly<Record<string, number>>;
+    /** Present only when there are fewer stills than asked: how many different pictures the video has… */
+    readonly distinct?: number;
+    /** …and why, in words. */
+    readonly why?: string;
+    /** Present only when part of the file could not be decoded: what, and that the covers avoid it. */
+    readonly damage?: string;
   };
 }
 
@@ -34,6 +40,8 @@ export interface StillEntry {
   readonly height: number;
   readonly bytes: number;
   readonly subscores: Readonly<Record<string, number>>;
+  /** Why this moment was chosen over its neighbours: a different shot, another moment of a long take… */
+  readonly why: string;
   /** Present only when the video had nothing better: why this still is weak. */
   readonly defects?: readonly string[];
 }
@@ -49,6 +57,8 @@ export interface GifEntry {
   readonly fps: number;
   readonly bytes: number;
   readonly subscores: Readonly<Record<string, number>>;
+  /** Present only when no moving run without a cut was long enough: this preview crosses one. */
+  readonly crossesCut?: boolean;
 }
 
 export function coverFileName(format: 'png' | 'gif', rank: number): string {

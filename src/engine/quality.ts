@@ -1,7 +1,13 @@
 import type { FrameFeatures } from './features.js';
 
 /** Why a frame must not be a cover when the video has anything better. */
-export type Defect = 'dark' | 'blown_out' | 'uniform' | 'blurry' | 'transition';
+export type Defect = 'damaged' | 'dark' | 'blown_out' | 'uniform' | 'blurry' | 'transition';
+
+/**
+ * Share of the frame in decoder fill (see FrameFeatures.damage) past which a frame is damaged. A real
+ * picture has none; a decoding that lost a slice or its references loses a macroblock row or more.
+ */
+export const DAMAGE_SHARE = 0.04;
 
 /** Sub-scores, each 0..1 (higher is better), kept in the manifest so a ranking can be explained. */
 export interface QualityScores {
@@ -18,6 +24,12 @@ export interface QualityScores {
 export interface VideoReference {
   /** Blur of the video's crisper frames (25th percentile of the frames that have content). */
   readonly blur: number;
+  /**
+   * How much of a frame this video's own pictures fill with flat green or grey (75th percentile of the
+   * keyframes): cartoons and palette codecs (MS Video 1, Cinepak) paint grass and stone that way. Only fill
+   * well beyond it is damage.
+   */
+  readonly fill: number;
 }
 
 const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
@@ -35,11 +47,15 @@ export const RELATIVE_BLUR = 0.25;
 const FEW_EDGES = 0.025;
 
 export function qualityOf(f: FrameFeatures, reference: VideoReference): QualityScores {
-  // Exposure: mid-grey is ideal; a wide margin either way is fine; crushed or clipped areas cost.
-  const exposure =
+  // Exposure: mid-grey is ideal; a wide margin either way is fine; crushed or clipped areas cost. A low-key
+  // picture (night, stage, candle light) is judged on what is lit instead: a well-exposed bright region
+  // earns most of the score whatever the mean.
+  const overall =
     clamp01(1 - Math.max(0, Math.abs(f.luma - 0.45) - 0.17) / 0.3) *
     (1 - 0.8 * clamp01((f.dark - 0.3) / 0.6)) *
     (1 - 0.8 * clamp01((f.clipped - 0.1) / 0.5));
+  const lowKey = 0.8 * clamp01((f.lit - 0.12) / 0.23) * clamp01((f.p99 - 0.2) / 0.25) * (1 - 0.8 * clamp01((f.clipped - 0.1) / 0.5));
+  const exposure = Math.max(overall, lowKey);
   const contrast = clamp01(f.contrast / 0.2);
   // Sharpness relative to the video's crisp frames, and never high for a frame that is soft in absolute terms.
   const sharpness = clamp01((0.62 - f.blur) / 0.4) * (1 - 0.5 * clamp01((f.blur - reference.blur) / 0.4));
@@ -50,8 +66,19 @@ export function qualityOf(f: FrameFeatures, reference: VideoReference): QualityS
 }
 
 /** The hard filters of a single frame (transitions need neighbours: see transitionDefects). */
-export function frameDefects(f: FrameFeatures, reference: VideoReference): Defect[] {
+/** A damaged picture: the decoder said so, or it carries far more decoder fill than the video's own frames. */
+export function isDamaged(f: FrameFeatures, reference: VideoReference, corrupt = false): boolean {
+  return corrupt || f.damage > damageLimit(reference);
+}
+
+/** The share of decoder fill past which a frame of this video is damaged. */
+export function damageLimit(reference: VideoReference): number {
+  return Math.max(DAMAGE_SHARE, 2 * reference.fill + DAMAGE_SHARE);
+}
+
+export function frameDefects(f: FrameFeatures, reference: VideoReference, corrupt = false): Defect[] {
   const defects: Defect[] = [];
+  if (isDamaged(f, reference, corrupt)) defects.push('damaged');
   if (isDark(f)) defects.push('dark');
   if (f.luma > 0.88 && f.p05 > 0.7) defects.push('blown_out');
   if (isFlat(f)) defects.push('uniform');
@@ -59,9 +86,13 @@ export function frameDefects(f: FrameFeatures, reference: VideoReference): Defec
   return defects;
 }
 
-/** Nothing visible: dark on average and even the brightest parts are dim. */
-function isDark(f: FrameFeatures): boolean {
-  return f.luma < 0.09 && f.p95 < 0.25;
+/**
+ * Nothing usable is lit: dark on average, and neither the brightest pixels (99th percentile) nor the
+ * brightest region of the frame reach a visible level. Judging by the lit part keeps night scenes and
+ * candle-lit faces, which have a dark mean; noise alone in the dark lifts a few pixels but no region.
+ */
+export function isDark(f: FrameFeatures): boolean {
+  return f.luma < 0.1 && (f.p99 < 0.22 || f.lit < 0.12);
 }
 
 /**
@@ -75,9 +106,11 @@ function isFlat(f: FrameFeatures): boolean {
 
 /** The reference blur of a video: the crisp end of the frames that have any content at all. */
 export function videoReference(frames: readonly FrameFeatures[]): VideoReference {
+  const fills = frames.map((f) => f.damage).sort((a, b) => a - b);
+  const fill = fills.length === 0 ? 0 : fills[Math.floor((fills.length - 1) * 0.75)]!;
   const withContent = frames.filter((f) => !isFlat(f) && !isDark(f)).map((f) => f.blur);
-  if (withContent.length === 0) return { blur: ABSOLUTE_BLUR };
+  if (withContent.length === 0) return { blur: ABSOLUTE_BLUR, fill };
   withContent.sort((a, b) => a - b);
   const crisp = withContent[Math.floor((withContent.length - 1) * 0.25)]!;
-  return { blur: Math.min(crisp, ABSOLUTE_BLUR) };
+  return { blur: Math.min(crisp, ABSOLUTE_BLUR), fill };
 }

@@ -6,8 +6,8 @@ import { motionAt, type WindowFrame } from './window.js';
 /** The frame finally chosen for a still. */
 export interface RefinedMoment {
   readonly time: number;
-  /** Where the chosen frame already sits decoded at full size (absent for timed sampling). */
-  readonly frame?: { readonly file: string; readonly index: number } | undefined;
+  /** Where the chosen frame already sits decoded at full size. */
+  readonly frame: { readonly file: string; readonly index: number };
   readonly scores: QualityScores;
   readonly defects: readonly Defect[];
   /** 0..1 from the frame-to-frame change around it at full frame rate. */
@@ -26,27 +26,31 @@ export function refineWindow(candidate: JudgedSample, display: Size, file: strin
   return { start: candidate.time, duration: REFINE_SECONDS, tee: { size: display, file, pixelFormat: 'yuv420p' } };
 }
 
-/** Picks the best frame of each decoded refine window (see refineWindow); the candidate itself if empty. */
-export function refineFrom(windows: readonly WindowFrame[][], candidates: readonly JudgedSample[], files: readonly string[], reference: VideoReference): RefinedMoment[] {
-  return candidates.map((candidate, k) => {
+/**
+ * Picks the best frame of each decoded refine window (see refineWindow). A window that held no frame, or
+ * only damaged ones, gives nothing: a broken picture is never a cover.
+ */
+export function refineFrom(windows: readonly WindowFrame[][], files: readonly string[], reference: VideoReference): (RefinedMoment | undefined)[] {
+  return files.map((file, k) => {
     const best = bestInWindow(windows[k] ?? [], reference);
-    return best === undefined ? fromSample(candidate) : { ...best, frame: { file: files[k]!, index: best.index } };
+    return best === undefined || best.defects.includes('damaged') ? undefined : { ...best, frame: { file, index: best.index } };
   });
 }
 
 /** Pure: the best frame of a window — good, still, not in a fade. Exported for tests. */
-export function bestInWindow(frames: readonly WindowFrame[], reference: VideoReference): (RefinedMoment & { index: number }) | undefined {
+export function bestInWindow(frames: readonly WindowFrame[], reference: VideoReference): (Omit<RefinedMoment, 'frame'> & { index: number }) | undefined {
   if (frames.length === 0) return undefined;
   const motion = frames.reduce((sum, f) => sum + f.change, 0) / Math.max(1, frames.length - 1);
-  let best: (RefinedMoment & { index: number }) | undefined;
+  let best: (Omit<RefinedMoment, 'frame'> & { index: number }) | undefined;
   let bestValue = -Infinity;
   frames.forEach((frame, i) => {
     const scores = qualityOf(frame.features, reference);
-    const defects = frameDefects(frame.features, reference);
+    const defects = frameDefects(frame.features, reference, frame.corrupt);
     // Within a window a fade shows against the window's first frame or the frame before.
     if (isTransition(frame.features, frames[i - 1]?.features, frames[0]?.features)) defects.push('transition');
     const stillness = clamp01(1 - motionAt(frames, i) / STILL_CHANGE);
-    const value = merit(scores, stillness) - defects.length;
+    // Damage outweighs everything: any intact frame is better than a broken one.
+    const value = merit(scores, stillness) - defects.length - (defects.includes('damaged') ? 100 : 0);
     if (value > bestValue) {
       bestValue = value;
       best = { time: frame.time, scores, defects, stillness, motion, index: i };
@@ -60,13 +64,9 @@ export function merit(scores: QualityScores, stillness: number): number {
   return scores.quality * (0.6 + 0.4 * stillness);
 }
 
-/** The candidate as the keyframe pass saw it, when there is no denser look to be had. */
-export function fromSample(s: JudgedSample): RefinedMoment {
-  return { time: s.time, scores: s.scores, defects: s.defects, stillness: s.stillness, motion: 1 - s.stillness };
-}
-
-/** The better of two refinements of one look: fewer defects first, then merit. */
-export function better(a: RefinedMoment, b: RefinedMoment): RefinedMoment {
+/** The better of two refinements of one look: one that exists, then fewer defects, then merit. */
+export function better(a: RefinedMoment | undefined, b: RefinedMoment | undefined): RefinedMoment | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
   if (a.defects.length !== b.defects.length) return a.defects.length < b.defects.length ? a : b;
   return merit(b.scores, b.stillness) > merit(a.scores, a.stillness) ? b : a;
 }

@@ -1,10 +1,12 @@
-import { frameDistance, hammingDistance, type FrameFeatures } from './features.js';
+import { frameDistance, hammingDistance, momentDistance, type FrameFeatures } from './features.js';
 import { frameDefects, qualityOf, videoReference, type Defect, type QualityScores, type VideoReference } from './quality.js';
 
 /** A frame looked at by the candidate pass. */
 export interface Sample {
   readonly time: number;
   readonly features: FrameFeatures;
+  /** The decoder reported this frame as corrupt (concealed errors, missing references). */
+  readonly corrupt?: boolean | undefined;
 }
 
 /** A sample judged in the context of the whole video. */
@@ -32,6 +34,12 @@ export const CUT = 0.3;
  */
 const DISTINCT_VIEW = 0.4;
 const DISTINCT_VIEW_SECONDS = 10;
+/**
+ * Two stills are different pictures when more than this many of the 256 cells of their luma grids changed
+ * (see momentDistance): ~5 % of the picture, a turned head, a passer-by, a new framing. Fewer is a
+ * near-duplicate, which a user would see as the same cover.
+ */
+export const DISTINCT_CELLS = 12;
 
 /** Opening and closing moments skipped when there is anything else: logos, black leaders, credits. */
 export function trimWindow(duration: number): { start: number; end: number } {
@@ -52,7 +60,7 @@ export function judgeSamples(samples: readonly Sample[], duration: number): { ju
     const next = samples[i + 1];
     const from = prev === undefined ? 0 : (prev.time + sample.time) / 2;
     const to = next === undefined ? Math.max(end, sample.time) : (sample.time + next.time) / 2;
-    const defects = frameDefects(sample.features, reference);
+    const defects = frameDefects(sample.features, reference, sample.corrupt === true);
     if (isTransition(sample.features, prev?.features, next?.features)) defects.push('transition');
     return {
       ...sample,
@@ -106,12 +114,25 @@ export function representativeValue(s: JudgedSample): number {
   return s.scores.quality * (0.6 + 0.4 * s.stillness);
 }
 
+/**
+ * Why a moment was taken over its neighbours: the best of the most covered look; the best of another shot;
+ * another look within a shot already taken (a pan that arrives somewhere else); or another moment of a
+ * look already taken that still looks different (a long take, a single-shot clip).
+ */
+export type PickReason =
+  | { readonly kind: 'best' }
+  | { readonly kind: 'shot' }
+  | { readonly kind: 'look'; readonly near: number }
+  | { readonly kind: 'moment'; readonly near: number };
+// `near`: the index (in Selection.picks) of the pick this one shares its shot or look with, nearest in time.
+
 export interface Pick {
   readonly sample: JudgedSample;
   /** 0..1: share of the video this look covers, relative to the most covered look. */
   readonly relevance: number;
   /** Other good samples of the same look, best first: where to go if this one refines badly. */
   readonly alternatives: readonly JudgedSample[];
+  readonly reason: PickReason;
 }
 
 export interface Selection {
@@ -124,27 +145,36 @@ export interface Selection {
 const MAX_CLUSTERED = 2000;
 
 /**
- * Pure: picks up to `count` moments, each a different look, most representative first.
+ * Pure: picks up to `count` moments that are all different pictures, most representative first.
  * 1. pool: samples with no defect outside the trimmed ends; failing that, any defect-free sample; failing
  *    that (a black or blurry video), everything — covers still come back, with scores that say so;
  * 2. leader clustering in order of merit: a sample joins the first cluster whose leader looks like it,
  *    so every cluster's leader is its best frame and leaders never look alike;
- * 3. clusters ranked by how much of the video they cover (Hecate's relevance), taking a leader unless it
- *    shares a continuous shot with one already taken (long takes excepted: see DISTINCT_VIEW).
+ * 3. diversity is a preference, never a cap. Clusters are ranked by how much of the video they cover
+ *    (Hecate's relevance), and the leaders of different shots come first; then other looks within those
+ *    shots and other moments of the looks taken, the most different first. Every moment must be a
+ *    different picture from all taken so far (see isDistinct): fewer come back only when the video has
+ *    no more to show.
  */
 export function pickMoments(judged: readonly JudgedSample[], count: number): Selection {
-  const rejected = { dark: 0, blown_out: 0, uniform: 0, blurry: 0, transition: 0, trimmed: 0 };
+  const rejected = { damaged: 0, dark: 0, blown_out: 0, uniform: 0, blurry: 0, transition: 0, trimmed: 0 };
   for (const s of judged) {
     for (const d of s.defects) rejected[d]++;
     if (s.trimmed && s.defects.length === 0) rejected.trimmed++;
   }
   let pool = judged.filter((s) => s.defects.length === 0 && !s.trimmed);
   let kind: Selection['pool'] = 'clean';
-  if (pool.length === 0) pool = judged.filter((s) => s.defects.length === 0);
+  if (pool.length < count) {
+    // The trimmed ends are a preference too: a short clip's opening is often most of what it has.
+    const untrimmed = judged.filter((s) => s.defects.length === 0);
+    if (untrimmed.length > pool.length) pool = untrimmed;
+  }
   if (pool.length === 0) {
     kind = 'relaxed';
-    const notMoving = judged.filter((s) => !s.defects.includes('transition'));
-    pool = notMoving.length > 0 ? notMoving : [...judged];
+    // Damage is never relaxed: a broken picture is not a cover, whatever else the video lacks.
+    const usable = judged.filter((s) => !s.defects.includes('damaged'));
+    const notMoving = usable.filter((s) => !s.defects.includes('transition'));
+    pool = notMoving.length > 0 ? notMoving : usable;
   }
   if (count <= 0 || pool.length === 0) return { picks: [], pool: kind, rejected };
 
@@ -160,20 +190,61 @@ export function pickMoments(judged: readonly JudgedSample[], count: number): Sel
   }
   clusters.sort((a, b) => b.coverage - a.coverage || representativeValue(b.leader) - representativeValue(a.leader));
   const top = clusters[0]!.coverage;
+  const relevanceOf = (c: (typeof clusters)[number]) => (top > 0 ? Math.sqrt(c.coverage / top) : 1);
   const picks: Pick[] = [];
+  const taken = new Set<JudgedSample>();
+  const take = (sample: JudgedSample, relevance: number, alternatives: readonly JudgedSample[], reason: PickReason): void => {
+    picks.push({ sample, relevance, alternatives, reason });
+    taken.add(sample);
+  };
+  const nearest = (s: JudgedSample) => picks.reduce((a, p, i) => (Math.abs(p.sample.time - s.time) < Math.abs(picks[a]!.sample.time - s.time) ? i : a), 0);
+
+  // Round 1: one moment per shot.
   for (const c of clusters) {
     if (picks.length >= count) break;
     const clash = picks.some((p) => p.sample.shot === c.leader.shot && !(
       Math.abs(p.sample.time - c.leader.time) >= DISTINCT_VIEW_SECONDS && frameDistance(p.sample.features, c.leader.features) >= DISTINCT_VIEW
     ));
-    if (clash) continue;
-    picks.push({
-      sample: c.leader,
-      relevance: top > 0 ? Math.sqrt(c.coverage / top) : 1,
-      alternatives: c.members.slice(1, 3),
-    });
+    if (clash || !isDistinctFromAll(c.leader, picks)) continue;
+    take(c.leader, relevanceOf(c), c.members.slice(1, 3), picks.length === 0 ? { kind: 'best' } : { kind: 'shot' });
+  }
+  // Then, until there are enough: other looks within the shots taken and other moments of the looks
+  // taken, greedily the one that adds the most: good, as different as possible from every still already
+  // chosen (in structure and in time), a look's own best frame a little ahead of its other moments.
+  const span = ordered.reduce((m, s) => Math.max(m, s.time), 0) - ordered.reduce((m, s) => Math.min(m, s.time), Infinity);
+  const spacing = Math.max(1e-3, span / count);
+  const clusterOf = new Map(clusters.flatMap((c) => c.members.map((m) => [m, c] as const)));
+  while (picks.length < count) {
+    let best: JudgedSample | undefined;
+    let bestValue = -Infinity;
+    for (const s of ordered) {
+      if (taken.has(s) || !isDistinctFromAll(s, picks)) continue;
+      const cells = Math.min(...picks.map((p) => momentDistance(p.sample.features, s.features)));
+      const gap = Math.min(...picks.map((p) => Math.abs(p.sample.time - s.time)));
+      const leader = clusterOf.get(s)!.leader === s;
+      const value = representativeValue(s) * Math.min(1, cells / (3 * DISTINCT_CELLS)) * (0.4 + 0.6 * Math.min(1, gap / spacing)) * (leader ? 1.2 : 1);
+      if (value > bestValue) { bestValue = value; best = s; }
+    }
+    if (best === undefined) break;
+    const home = clusterOf.get(best)!;
+    const alternatives = home.members.filter((m) => m !== best && !taken.has(m)).slice(0, 2);
+    if (home.leader === best) take(best, relevanceOf(home), alternatives, { kind: 'look', near: nearest(best) });
+    // A second moment of a look stands for less of the video than the look's best frame.
+    else take(best, 0.85 * relevanceOf(home), alternatives, { kind: 'moment', near: nearest(best) });
   }
   return { picks, pool: kind, rejected };
+}
+
+/**
+ * Two moments are different pictures: enough of the picture changed (see DISTINCT_CELLS), or their
+ * colours are as far apart as across a cut.
+ */
+export function isDistinct(a: Sample, b: Sample): boolean {
+  return momentDistance(a.features, b.features) > DISTINCT_CELLS || frameDistance(a.features, b.features) >= CUT;
+}
+
+function isDistinctFromAll(s: Sample, picks: readonly Pick[]): boolean {
+  return picks.every((p) => isDistinct(p.sample, s));
 }
 
 /** Two frames are the same look: close in colour and layout, or with nearly the same perceptual hash. */

@@ -1,7 +1,8 @@
 import type { FfmpegRunner } from './ffmpeg.js';
-import { showinfoIndices, windowsArgs, type Size, type TimeWindow } from './ffmpeg-args.js';
+import { showinfoIndices, windowOffset, windowsArgs, type LookMode, type Size, type TimeWindow } from './ffmpeg-args.js';
 import { lumaDifference, type FrameFeatures } from './features.js';
 import { streamFrames } from './frame-stream.js';
+import { isDamaged, type VideoReference } from './quality.js';
 
 /** One frame of a dense window, with how much changed since the frame before it. */
 export interface WindowFrame {
@@ -9,6 +10,8 @@ export interface WindowFrame {
   readonly features: FrameFeatures;
   /** Mean luma difference to the previous frame of the same window (0 for the first), 0..1. */
   readonly change: number;
+  /** The decoder reported this frame as corrupt. */
+  readonly corrupt: boolean;
 }
 
 /**
@@ -26,27 +29,68 @@ export function batchSize(source: Size, budget: 'decode' | 'encode' = 'decode'):
 
 /**
  * Decodes every frame (or `fps` frames a second) of each window at analysis size, several windows per
- * ffmpeg process. Only the current and previous luma planes are held, whatever the windows' length.
- */
-/**
- * Decodes every frame (or `fps` frames a second) of each window at analysis size, several windows per
  * ffmpeg process, writing each window's tee file on the way. Only the current and previous luma planes are
- * held, whatever the windows' length.
+ * held, whatever the windows' length. Sequential mode decodes from the start once for all its windows.
  */
-export async function readWindows(ffmpeg: FfmpegRunner, file: string, windows: readonly TimeWindow[], size: Size, source: Size, signal?: AbortSignal): Promise<WindowFrame[][]> {
+export async function readWindows(
+  ffmpeg: FfmpegRunner, file: string, windows: readonly TimeWindow[], size: Size, source: Size, signal?: AbortSignal, mode: LookMode = 'seek',
+): Promise<WindowFrame[][]> {
+  if (mode === 'sequential') {
+    // One decoder whatever the number of windows. In time order, each window's small frames reach the
+    // concat filter when it wants them, instead of queueing behind an earlier window.
+    const order = windows.map((_, k) => k).sort((a, b) => windows[a]!.start - windows[b]!.start);
+    const sorted = await readBatch(ffmpeg, file, order.map((k) => windows[k]!), size, mode, signal);
+    const result: WindowFrame[][] = [];
+    order.forEach((k, i) => (result[k] = sorted[i]!));
+    return result;
+  }
   const result: WindowFrame[][] = [];
   const perBatch = batchSize(source);
   for (let i = 0; i < windows.length; i += perBatch) {
-    result.push(...(await readBatch(ffmpeg, file, windows.slice(i, i + perBatch), size, signal)));
+    result.push(...(await readBatch(ffmpeg, file, windows.slice(i, i + perBatch), size, mode, signal)));
   }
   return result;
 }
 
-async function readBatch(ffmpeg: FfmpegRunner, file: string, windows: readonly TimeWindow[], size: Size, signal?: AbortSignal): Promise<WindowFrame[][]> {
+/**
+ * Every window decoded so that its frames are the pictures the video shows: first by seeking (cheap);
+ * then, for each window that came back empty or with frames the decoder flagged or that look concealed
+ * (a keyframe that is not a clean entry point: open GOP, recovery point, a reference lost to damage),
+ * once more decoded from the start of the file. What is still damaged after that is damaged in the file.
+ */
+export async function lookAt(
+  ffmpeg: FfmpegRunner, file: string, windows: readonly TimeWindow[], size: Size, source: Size, reference: VideoReference,
+  keyframes: readonly number[], signal?: AbortSignal,
+): Promise<WindowFrame[][]> {
+  if (windows.length === 0) return [];
+  const led = windows.map((w) => ({ ...w, lead: w.start - keyframeBefore(keyframes, w.start) + KEYFRAME_SLACK }));
+  const frames = await readWindows(ffmpeg, file, led, size, source, signal, 'seek');
+  const suspect = windows.flatMap((_, k) => (isSuspect(frames[k]!, reference) ? [k] : []));
+  if (suspect.length === 0) return frames;
+  const again = await readWindows(ffmpeg, file, suspect.map((k) => windows[k]!), size, source, signal, 'sequential');
+  suspect.forEach((k, i) => (frames[k] = again[i]!));
+  return frames;
+}
+
+/** Allowance for keyframes a little off the times the keyframe pass printed. */
+const KEYFRAME_SLACK = 0.05;
+
+/** The latest known keyframe at or before `time` (0, the start, when none is known). */
+export function keyframeBefore(keyframes: readonly number[], time: number): number {
+  let best = 0;
+  for (const k of keyframes) if (k <= time + 1e-4 && k > best) best = k;
+  return best;
+}
+
+function isSuspect(frames: readonly WindowFrame[], reference: VideoReference): boolean {
+  return frames.length === 0 || frames.some((f) => isDamaged(f.features, reference, f.corrupt));
+}
+
+async function readBatch(ffmpeg: FfmpegRunner, file: string, windows: readonly TimeWindow[], size: Size, mode: LookMode, signal?: AbortSignal): Promise<WindowFrame[][]> {
   if (windows.length === 0) return [];
   const previous = new Uint8Array(size.width * size.height);
   const collected: { features: FrameFeatures; change: number }[] = [];
-  const { timesByInstance } = await streamFrames(ffmpeg, windowsArgs(file, windows, size), size, {
+  const { timesByInstance, corruptByInstance } = await streamFrames(ffmpeg, windowsArgs(file, windows, size, mode), size, {
     signal,
     timeoutMs: 300_000,
     onFrame: ({ index, features, luma }) => {
@@ -55,14 +99,17 @@ async function readBatch(ffmpeg: FfmpegRunner, file: string, windows: readonly T
     },
   });
   // The concat filter emits window 0's frames, then window 1's…; each window's showinfo counted its own.
-  const indices = showinfoIndices(windows);
+  const indices = showinfoIndices(windows, mode);
+  const offset0 = windowOffset(mode);
   let offset = 0;
   return windows.map((window, k) => {
     const times = timesByInstance.get(indices[k]!) ?? [];
+    const corrupt = corruptByInstance.get(indices[k]!);
     const frames = collected.slice(offset, offset + times.length).map((c, i) => ({
       features: c.features,
       change: i === 0 ? 0 : c.change,
-      time: window.start + (Number.isFinite(times[i]) ? times[i]! : (i * window.duration) / Math.max(1, times.length)),
+      corrupt: corrupt?.has(i) === true,
+      time: window.start + offset0 + (Number.isFinite(times[i]) ? times[i]! : (i * window.duration) / Math.max(1, times.length)),
     }));
     offset += times.length;
     return frames;
