@@ -8,7 +8,7 @@ import { singleTimes, streamFrames } from './frame-stream.js';
 import { chooseGifSegments, GIF_FPS, gifWindow, nextRound, type GifCandidate } from './gif-segment.js';
 import { coverFileName, type CoverEntry, type GifEntry, type Manifest, type StillEntry } from './manifest.js';
 import { probeVideo, type VideoInfo } from './probe.js';
-import { isDamaged, videoReference } from './quality.js';
+import { looksConcealed } from './quality.js';
 import { better, refineFrom, refineWindow, type RefinedMoment } from './refine.js';
 import { renderFromFrames } from './render.js';
 import { lookAt } from './window.js';
@@ -32,6 +32,9 @@ const ANALYSIS_BOX = 320;
 /** Longest side of a GIF preview (Mux allows 640; 480 keeps files small and is plenty in a grid). */
 const GIF_BOX = 480;
 const SPARE_PICKS = 3;
+/** Containers with no index of frames: a seek lands by guesswork, and the first timestamps after it too. */
+const INDEXLESS = /^(mpeg|mpegts|mpegvideo|h264|hevc|m4v|cavsvideo|vc1|dirac|h261|h263)$/;
+const PREROLL_SECONDS = 1;
 
 /**
  * The whole engine for one video, in five ffmpeg runs at most: probe; one keyframe pass (timed sampling
@@ -70,6 +73,8 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
   }
   const { samples } = scanned;
   const duration = videoDuration(info, samples);
+  // Previews are looked for where there is video to decode: in a file whose data stops early, before that.
+  const gifSpan = scanned.stopsAt === undefined ? duration : Math.min(duration, scanned.stopsAt + 0.5);
   const { judged, reference } = judgeSamples(samples, duration);
   // Spare picks beyond the stills: stand-ins for a pick whose window turns out damaged, and more places
   // to look for a moving GIF segment.
@@ -79,17 +84,19 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
   // The look pass: a refine window per still and the first GIF windows, decoded together.
   const picks = selection.picks.slice(0, stills);
   const spares = selection.picks.slice(stills);
-  const animate = gifs > 0 && canAnimate(info, duration);
+  const animate = gifs > 0 && canAnimate(info, gifSpan);
   const gifQueue = animate ? gifCandidates(selection.picks) : [];
-  const firstGifs = nextRound(gifQueue, gifs, [], duration);
+  const firstGifs = nextRound(gifQueue, gifs, [], gifSpan);
   let files = 0;
   const scratchFile = (kind: 'still' | 'gif') => join(scratch, `${kind}-${files++}.raw`);
-  const look = (windows: readonly TimeWindow[]) => lookAt(ffmpeg, file, windows, size, info.display, reference, keyframes, signal);
+  const damaged = [...scanned.damaged];
+  const video = { file, codec: info.codec, keyframes, preroll: INDEXLESS.test(info.container) ? PREROLL_SECONDS : 0, start: info.start };
+  const look = (windows: readonly TimeWindow[]) => lookAt(ffmpeg, video, windows, size, info.display, signal, (t) => damaged.push(t));
   const stillFiles = picks.map(() => scratchFile('still'));
   const gifFiles = firstGifs.map(() => scratchFile('gif'));
   const looked = await look([
     ...picks.map((p, k) => refineWindow(p.sample, info.display, stillFiles[k]!)),
-    ...firstGifs.map((c, k) => gifWindow(c, duration, gifSize, gifFiles[k]!)),
+    ...firstGifs.map((c, k) => gifWindow(c, gifSpan, gifSize, gifFiles[k]!)),
   ]);
   let moments = refineFrom(looked.slice(0, picks.length), stillFiles, reference);
   const chosen = await replaceFailures(picks, moments, spares, (samples) => {
@@ -100,8 +107,8 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
   const segments = animate
     ? await chooseGifSegments(
         { round: firstGifs, frames: looked.slice(picks.length), files: gifFiles },
-        gifQueue, gifs, duration, reference,
-        (round, files) => look(round.map((c, k) => gifWindow(c, duration, gifSize, files[k]!))),
+        gifQueue, gifs, gifSpan, reference,
+        (round, files) => look(round.map((c, k) => gifWindow(c, gifSpan, gifSize, files[k]!))),
         () => scratchFile('gif'),
       )
     : [];
@@ -143,15 +150,19 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
     analysis: {
       sampling: sampling.kind, framesAnalysed: samples.length, pool: selection.pool, rejected: selection.rejected,
       ...(ranked.length < stills ? { distinct: ranked.length, why: explainShortfall(ranked.length, selection, judged.length) } : {}),
-      ...(scanned.damage === undefined ? {} : { damage: scanned.damage }),
+      ...(damaged.length === 0 && scanned.stopsAt === undefined && scanned.reports === 0 ? {} : { damage: describeDamage(damaged, scanned.reports, scanned.stopsAt, info.duration) }),
     },
   };
 }
 
 interface ScanResult {
   readonly samples: Sample[];
-  /** What was wrong with the file, in words, when some of it could not be decoded. */
-  readonly damage?: string | undefined;
+  /** Times of the frames looked at that could not be decoded cleanly. */
+  readonly damaged: readonly number[];
+  /** Lines in which the decoder or demuxer reported broken data. */
+  readonly reports: number;
+  /** Where the video data stops short of the stated duration, when it does in a damaged file. */
+  readonly stopsAt?: number | undefined;
 }
 
 /** The candidate pass: small frames through a pipe, features as they arrive, nothing else kept. */
@@ -175,24 +186,35 @@ async function scan(ffmpeg: FfmpegRunner, info: VideoInfo, mode: ScanMode, size:
   const times = fillTimes(raw, info.duration);
   // Decoders may hand keyframes over out of order (an open GOP decoded keyframes only): judge in time order.
   const samples = features
-    .map((f, i): Sample => ({ time: times[i]!, features: f, corrupt: corrupt[i]! }))
+    .map((f, i): Sample => ({ time: times[i]!, features: f, corrupt: corrupt[i]! || looksConcealed(f, info.codec, result.damageReports > 0) }))
     .sort((a, b) => a.time - b.time);
-  const reference = videoReference(samples.map((s) => s.features));
-  const broken = samples.filter((s) => isDamaged(s.features, reference, s.corrupt === true));
+  const broken = samples.filter((s) => s.corrupt === true);
   const stops = result.stderrTail.some((line) => /partial file/.test(line));
   const last = samples.at(-1)!.time;
   const of = Number.isFinite(info.duration) ? ` of ${info.duration.toFixed(1)} s` : '';
-  // Data that simply stops is an upload that did not finish: refused, as it always was. Data that is
-  // broken in places is a damaged file, and its intact parts still make covers.
-  if (stops && broken.length === 0) {
+  // Data that simply stops, with nothing broken before, is an upload that did not finish: refused, as it
+  // always was. Data that is broken in places (the decoder complained) is a damaged file, and its intact
+  // parts still make covers.
+  if (stops && broken.length === 0 && result.damageReports === 0) {
     throw new AppError('invalid_media', `${info.file}: the file is truncated (video data stops near ${last.toFixed(1)} s${of})`);
   }
   if (broken.length === samples.length) {
     throw new AppError('invalid_media', `${info.file}: the video stream cannot be decoded (every frame read was damaged)`);
   }
-  const damage = broken.length === 0 ? undefined
-    : `the file is damaged: ${broken.length} of ${samples.length} frames looked at between ${broken[0]!.time.toFixed(1)} s and ${broken.at(-1)!.time.toFixed(1)} s could not be decoded cleanly${stops ? `, and its data stops near ${last.toFixed(1)} s${of}` : ''}; the covers come from the intact parts`;
-  return { samples, damage };
+  return { samples, damaged: broken.map((s) => s.time), reports: result.damageReports, stopsAt: stops ? last : undefined };
+}
+
+/** What was wrong with a damaged file, in words. */
+function describeDamage(times: readonly number[], reports: number, stopsAt: number | undefined, duration: number): string {
+  const parts: string[] = [];
+  if (times.length === 0 && reports > 0) parts.push(`the decoder reported broken data ${reports === 1 ? 'once' : `${reports} times`}`);
+  if (times.length > 0) {
+    const sorted = [...times].sort((a, b) => a - b);
+    const where = sorted[0]!.toFixed(1) === sorted.at(-1)!.toFixed(1) ? `at ${sorted[0]!.toFixed(1)} s` : `between ${sorted[0]!.toFixed(1)} s and ${sorted.at(-1)!.toFixed(1)} s`;
+    parts.push(`${times.length} frame${times.length === 1 ? '' : 's'} looked at ${where} could not be decoded cleanly`);
+  }
+  if (stopsAt !== undefined) parts.push(`its video data stops near ${stopsAt.toFixed(1)} s${Number.isFinite(duration) ? ` of ${duration.toFixed(1)} s` : ''}`);
+  return `the file is damaged: ${parts.join(', and ')}; the covers come from the intact parts`;
 }
 
 /** The container's duration, unless frames were found past it (MPEG program streams often misstate it). */
@@ -249,38 +271,52 @@ interface Chosen {
 }
 
 /**
- * A pick whose window gave no frame (nothing decodable there) or only defective ones (a fade, damage)
- * gets, in one more look pass, its look's next-best frame, or else a spare pick that is a different
- * picture from every still kept. Stillness alone is not reason enough: sensor noise or film grain makes
- * every frame differ a little from the next. Picks still without a frame are dropped, never rendered from
- * a guess.
+ * A pick whose window gave no frame (nothing decodable there), only defective ones (a fade, damage), or
+ * a frame that refining brought next to another still's (two windows that met on the same moment) gets,
+ * in one more look pass, its look's next-best frame, or else a spare pick. Stillness alone is not reason
+ * enough: sensor noise or film grain makes every frame differ a little from the next. Picks still without
+ * a good frame of their own are dropped, never rendered from a guess.
  */
 async function replaceFailures(
   picks: readonly Pick[], moments: readonly (RefinedMoment | undefined)[], spares: readonly Pick[],
   refine: (samples: readonly JudgedSample[]) => Promise<(RefinedMoment | undefined)[]>,
 ): Promise<Chosen[]> {
-  const failed = picks.flatMap((_, i) => (moments[i] === undefined || moments[i]!.defects.length > 0 ? [i] : []));
-  const kept = picks.filter((_, i) => !failed.includes(i)).map((p) => p.sample);
+  const kept: Chosen[] = [];
+  const failed: number[] = [];
+  picks.forEach((pick, i) => {
+    const moment = moments[i];
+    if (moment === undefined || moment.defects.length > 0 || !apartFrom(kept, moment)) failed.push(i);
+    else kept.push({ pick, moment });
+  });
+  if (failed.length === 0) return kept;
   const unused = [...spares];
-  const retry = failed.flatMap((i) => {
-    const alternative = picks[i]!.alternatives[0];
+  const keptSamples = [...kept.map((c) => c.pick.sample)];
+  const retry = failed.flatMap((i): { i: number; pick: Pick; sample: JudgedSample | undefined }[] => {
+    const alternative = picks[i]!.alternatives.find((a) => keptSamples.every((other) => isDistinct(other, a)));
     if (alternative !== undefined) return [{ i, pick: picks[i]!, sample: alternative }];
-    const k = unused.findIndex((s) => kept.every((other) => isDistinct(other, s.sample)));
-    if (k < 0) return [];
+    const k = unused.findIndex((s) => keptSamples.every((other) => isDistinct(other, s.sample)));
+    if (k < 0) return [{ i, pick: picks[i]!, sample: undefined }];
     const [spare] = unused.splice(k, 1);
-    kept.push(spare!.sample);
+    keptSamples.push(spare!.sample);
     return [{ i, pick: spare!, sample: spare!.sample }];
   });
-  const second = retry.length > 0 ? await refine(retry.map((r) => r.sample)) : [];
-  const result: (Chosen | undefined)[] = picks.map((pick, i) => (moments[i] === undefined ? undefined : { pick, moment: moments[i]! }));
-  retry.forEach((r, k) => {
-    const first = result[r.i];
-    const replacement = second[k];
-    const best = better(first?.moment, replacement);
-    if (best === undefined) result[r.i] = undefined;
-    else result[r.i] = best === first?.moment ? first : { pick: r.pick, moment: best };
-  });
-  return result.filter((c): c is Chosen => c !== undefined);
+  const asked = retry.filter((r) => r.sample !== undefined);
+  const second = asked.length > 0 ? await refine(asked.map((r) => r.sample!)) : [];
+  for (const r of retry) {
+    const k = asked.indexOf(r);
+    const first = moments[r.i];
+    const usableFirst = first !== undefined && apartFrom(kept, first) ? first : undefined;
+    const replacement = k >= 0 && second[k] !== undefined && apartFrom(kept, second[k]!) ? second[k] : undefined;
+    const best = better(usableFirst, replacement);
+    // A defective frame stays only when it is all this moment has (a dark video's covers say so).
+    if (best !== undefined) kept.push({ pick: best === usableFirst ? picks[r.i]! : r.pick, moment: best });
+  }
+  return kept;
+}
+
+/** A refined frame is a different picture from every still kept so far. */
+function apartFrom(kept: readonly Chosen[], moment: RefinedMoment): boolean {
+  return kept.every((c) => isDistinct(c.moment, moment));
 }
 
 /** Why a still was chosen over its neighbours, in words (see PickReason). */
@@ -299,9 +335,10 @@ function explainPick(pick: Pick, all: readonly Pick[], timeOf: (pick: Pick) => n
 /** Why there are fewer stills than asked, in words a user understands. */
 function explainShortfall(found: number, selection: Selection, frames: number): string {
   const pictures = `${found} distinct picture${found === 1 ? '' : 's'}`;
+  const are = found === 1 ? 'is' : 'are';
   const rejected = Object.entries(selection.rejected).filter(([kind, n]) => n > 0 && kind !== 'trimmed').map(([kind]) => kind.replace('_', ' '));
   if (selection.pool === 'relaxed') return `nothing in the video passed the quality filters (${rejected.join(', ')}): it shows only ${pictures}`;
-  const filtered = rejected.length > 0 ? ` that are not ${rejected.join(', ')}` : '';
+  const filtered = rejected.length > 0 ? ` that ${are} not ${rejected.join(' or ')}` : '';
   return `the video shows only ${pictures}${filtered} in the ${frames} frames looked at`;
 }
 

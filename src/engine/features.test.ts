@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { blocks, blur, dim, seeded, solid } from '../../test/support/frames.js';
-import { FeatureExtractor, frameDistance, hammingDistance, lumaDifference } from './features.js';
+import { FeatureExtractor, frameDistance, hammingDistance, lumaDifference, momentDistance } from './features.js';
 
 const W = 160, H = 90;
 const extractor = new FeatureExtractor(W, H);
@@ -57,6 +57,17 @@ describe('FeatureExtractor', () => {
     expect(hammingDistance(a.hash, a.hash)).toBe(0);
     expect(hammingDistance(a.hash, b.hash)).toBeGreaterThan(10);
     expect(frameDistance(features(solid(W, H, [0, 0, 0])), features(solid(W, H, [255, 255, 255])))).toBeCloseTo(1, 2);
+  });
+
+  it('counts what moved between two moments, not grain or a change of brightness', () => {
+    const random = seeded(7);
+    const grain = (frame: Uint8Array) => frame.map((v) => Math.max(0, Math.min(255, Math.round(v + (random() - 0.5) * 30))));
+    const a = features(sharp);
+    expect(momentDistance(a, features(grain(sharp)))).toBeLessThanOrEqual(2);
+    expect(momentDistance(a, features(dim(sharp, 0.85)))).toBeLessThanOrEqual(12);
+    const moved = Uint8Array.from(sharp);
+    moved.set(blocks(W, H / 3, 6, seeded(3)), (H / 3) * W * 3); // the middle third of the picture changes
+    expect(momentDistance(a, features(moved))).toBeGreaterThan(40);
   });
 
   it('measures how much changed between two luma planes', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitInside, formatTime, renderArgs, scanArgs, showinfoIndices, stillsArgs, windowsArgs, type TimeWindow } from './ffmpeg-args.js';
+import { fitInside, formatTime, renderArgs, scanArgs, showinfoIndices, windowsArgs, type TimeWindow } from './ffmpeg-args.js';
 
 const size = { width: 320, height: 180 };
 /** The filter names of a graph, in the order ffmpeg numbers them. */
@@ -50,16 +50,25 @@ describe('ffmpeg argument builders', () => {
     expect(args.slice(args.indexOf('-noaccurate_seek'), args.indexOf('-noaccurate_seek') + 3)).toEqual(['-noaccurate_seek', '-ss', '10.000100']);
   });
 
-  it('renders each still from its own seek to its own file, scaling only when asked', () => {
-    const args = stillsArgs('in.mp4', [{ time: 2, out: 'a.png' }, { time: 7.25, out: 'b.png' }], { width: 1920, height: 1080 }, true);
-    expect(args.filter((a) => a === '-ss')).toHaveLength(2);
-    expect(args.filter((a) => a === '-frames:v')).toHaveLength(2);
-    expect(args).toContain('7.250100');
-    expect(args.slice(-1)).toEqual(['b.png']);
-    expect(args[args.indexOf('-map') + 1]).toBe('0:v:0');
-    expect(args.find((a) => a.startsWith('select='))).toMatch(/^select=gte\(t\\,-0\.0006\),scale=1920:1080:flags=lanczos,setsar=1$/);
-    const unscaled = stillsArgs('in.mp4', [{ time: 2, out: 'a.png' }], { width: 1920, height: 1080 }, false);
-    expect(unscaled.find((a) => a.startsWith('select='))).not.toContain('scale');
+  it('gives a window that starts mid-GOP the lead from its keyframe (-t counts from where the seek lands)', () => {
+    const args = windowsArgs('in.mp4', [{ start: 10, duration: 1, lead: 3.5 }], size);
+    expect(args[args.indexOf('-t') + 1]).toBe('4.500');
+  });
+
+  it('decodes sequential windows from the start once, each trimmed to its own time span', () => {
+    const windows: TimeWindow[] = [{ start: 2, duration: 0.5 }, { start: 6, duration: 1, fps: 10, tee: { size, file: 'g.rgb', pixelFormat: 'rgb24' } }];
+    const args = windowsArgs('in.mp4', windows, size, 'sequential');
+    expect(args.filter((a) => a === '-i')).toHaveLength(1);
+    expect(args).not.toContain('-ss');
+    expect(args[args.indexOf('-t') + 1]).toBe('7.050');
+    const text = args[args.indexOf('-filter_complex') + 1]!;
+    expect(text).toMatch(/^\[0:v:0\]split=2\[in0\]\[in1\];/);
+    expect(text).toContain('[in0]trim=start=2.000:end=2.500,setpts=PTS-2.000/TB');
+    expect(text).toContain('[in1]trim=start=6.000:end=7.000,setpts=PTS-6.000/TB,fps=10');
+    // The split is filter 0, so the windows' showinfo filters are numbered after it.
+    const names = filterNames(text);
+    const indices = showinfoIndices(windows, 'sequential');
+    expect(indices.map((i) => names[i])).toEqual(['showinfo', 'showinfo']);
   });
 
   it('encodes stills and GIFs from decoded frames in one process, the GIF with a two-pass palette', () => {

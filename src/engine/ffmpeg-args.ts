@@ -12,16 +12,20 @@ export interface Size {
 /**
  * Input options that start decoding at the keyframe at or before `time`, without dropping anything
  * (ffmpeg's accurate seek would drop frames before the target, and a target a hair before a keyframe makes
- * it decode the whole previous GOP). Timestamps then count from `time`, so FROM_TARGET in the filter graph
- * keeps the frame at `time` and what follows. Both builds of ffmpeg we run understand this.
+ * it decode the whole previous GOP). The window's select filter then keeps the frames from its start on.
+ * Both builds of ffmpeg we run understand this.
  */
 export function seekInput(time: number): string[] {
   return ['-noaccurate_seek', '-ss', (Math.max(0, time) + SEEK_AFTER).toFixed(6)];
 }
 /** How far after the wanted frame the seek target sits: less than any frame interval. */
 const SEEK_AFTER = 0.0001;
-/** Keeps frames from the seek target on (allowing for rounding of printed timestamps). */
-export const FROM_TARGET = `select=gte(t\\,${(-(SEEK_AFTER + 0.0005)).toFixed(4)})`;
+
+/**
+ * ffmpeg gives up with an error once more than 2/3 of the frames failed to decode; a damaged file's
+ * intact part is still worth covers, and the engine judges damage frame by frame itself.
+ */
+const TOLERATE_DAMAGE = ['-max_error_rate', '1'];
 
 export function probeArgs(file: string): string[] {
   return ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '--', file];
@@ -44,7 +48,7 @@ export function scanArgs(file: string, mode: ScanMode, size: Size): string[] {
     'showinfo',
   ];
   return [
-    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-filter_threads', '1',
+    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-filter_threads', '1', ...TOLERATE_DAMAGE,
     // Keyframes are independent pictures: frame threading has nothing to overlap and only adds
     // synchronisation (measured: one thread costs ~20 % less CPU and is faster on the wall clock too).
     ...(mode.kind === 'keyframes' ? ['-threads', '1', '-skip_frame', 'nokey'] : []),
@@ -67,6 +71,12 @@ export interface TimeWindow {
    * short or comes back empty.
    */
   readonly lead?: number | undefined;
+  /**
+   * Seconds to decode before `start` and throw away. Containers without an index (MPEG program and
+   * transport streams, raw streams) give the first frames after a seek guessed timestamps; a second of
+   * frames before the window lets them settle, so a frame's stated time is the time it is shown at.
+   */
+  readonly preroll?: number | undefined;
   /** Sample this many frames a second instead of taking every decoded frame. */
   readonly fps?: number | undefined;
   /** Also write the window's frames at this size to this raw file (for a still or a GIF, decoded once). */
@@ -110,12 +120,12 @@ export type LookMode = 'seek' | 'sequential';
  * nothing is decoded twice. Single-threaded decoders: several run at once, and frame threading would
  * multiply their memory for no CPU saved.
  */
-export function windowsArgs(file: string, windows: readonly TimeWindow[], size: Size, mode: LookMode = 'seek'): string[] {
+export function windowsArgs(file: string, windows: readonly TimeWindow[], size: Size, mode: LookMode = 'seek', fileStart = 0): string[] {
   // Non-reference frames are skipped before decoding: a still is picked among the others just as well, and
   // at 10 fps a GIF takes the nearest frame anyway. It saves about a third of the decoding.
   const decoder = ['-threads', '1', '-skip_frame', 'noref'];
   const inputs = mode === 'seek'
-    ? windows.flatMap((w) => [...decoder, ...seekInput(w.start), '-t', formatTime((w.lead ?? 0) + w.duration), '-i', file])
+    ? windows.flatMap((w) => [...decoder, ...seekInput(seekFrom(w)), '-t', formatTime((w.lead ?? 0) + (w.start - seekFrom(w)) + w.duration), '-i', file])
     : [...decoder, '-t', formatTime(Math.max(...windows.map((w) => w.start + w.duration)) + 0.05), '-i', file];
   const small = `scale=${size.width}:${size.height}:flags=area,setsar=1,format=rgb24,showinfo`;
   // In sequential mode every window takes its frames from one decoder, and counts time from its own start.
@@ -123,7 +133,7 @@ export function windowsArgs(file: string, windows: readonly TimeWindow[], size: 
   const source = (k: number) => (mode === 'seek' ? `[${k}:v:0]` : windows.length > 1 ? `[in${k}]` : '[0:v:0]');
   const chains = windows.map((w, k) => {
     const range = mode === 'seek'
-      ? FROM_TARGET
+      ? `select=gte(t\\,${(w.start + fileStart - 0.0005).toFixed(4)})`
       : `trim=start=${formatTime(w.start)}:end=${(w.start + w.duration).toFixed(3)},setpts=PTS-${formatTime(w.start)}/TB`;
     const head = `${source(k)}${range}${w.fps === undefined ? '' : `,fps=${formatNumber(w.fps)}`}`;
     if (w.tee === undefined) return `${head},${small}[w${k}]`;
@@ -134,7 +144,10 @@ export function windowsArgs(file: string, windows: readonly TimeWindow[], size: 
   const graph = [...split, ...chains].join(';') + `;${joined}concat=n=${windows.length}:v=1:a=0[out]`;
   const teeOutputs = windows.flatMap((w, k) => (w.tee === undefined ? [] : ['-map', `[g${k}]`, '-vsync', 'passthrough', '-f', 'rawvideo', '-y', w.tee.file]));
   return [
-    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-filter_complex_threads', '1',
+    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-filter_complex_threads', '1', ...TOLERATE_DAMAGE,
+    // After a seek, ffmpeg's own shift of timestamps depends on where the demuxer landed (off by a frame in
+    // MPEG program streams): seeking windows keep the file's timestamps and subtract its start themselves.
+    ...(mode === 'seek' ? ['-copyts'] : []),
     ...inputs,
     '-filter_complex', graph,
     '-map', '[out]', '-an', '-sn', '-dn',
@@ -144,9 +157,17 @@ export function windowsArgs(file: string, windows: readonly TimeWindow[], size: 
   ];
 }
 
-/** Seconds between a window's start and the time its first kept frame can have, per mode (see seekInput). */
-export function windowOffset(mode: LookMode): number {
-  return mode === 'seek' ? SEEK_AFTER : 0;
+/** Where a seeking window's input starts: `start`, less its preroll. */
+function seekFrom(w: TimeWindow): number {
+  return Math.max(0, w.start - (w.preroll ?? 0));
+}
+
+/**
+ * The video time that a window's frame timestamps (as showinfo prints them) count from, per mode: the
+ * window's start when decoding sequentially, the file's own zero (less its start time) when seeking.
+ */
+export function windowOrigin(w: TimeWindow, mode: LookMode, fileStart = 0): number {
+  return mode === 'seek' ? -fileStart : w.start;
 }
 
 /**
@@ -190,28 +211,6 @@ export function renderArgs(jobs: readonly RenderJob[]): string[] {
     ? ['-map', `[o${k}]`, '-frames:v', '1', '-c:v', 'png', '-compression_level', '2', '-f', 'image2', '-update', '1', '-y', j.out]
     : ['-map', `[o${k}]`, '-loop', '0', '-f', 'gif', '-y', j.out]);
   return ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-filter_complex_threads', '1', ...inputs, '-filter_complex', graph, ...outputs];
-}
-
-export interface StillShot {
-  readonly time: number;
-  readonly out: string;
-}
-
-/**
- * Full-resolution PNGs at the display size, one seeking input and one output per still, in one process:
- * for timed sampling, where no refine window has decoded the frame already.
- * ffmpeg applies the rotation itself; the explicit scale turns non-square pixels square.
- */
-export function stillsArgs(file: string, shots: readonly StillShot[], size: Size, scale: boolean): string[] {
-  const inputs = shots.flatMap((s) => ['-threads', '1', ...seekInput(s.time), '-i', file]);
-  const outputs = shots.flatMap((s, k) => [
-    '-map', `${k}:v:0`, '-frames:v', '1',
-    // Scaling only when the display size differs from the coded one (rotation is applied either way).
-    '-vf', scale ? `${FROM_TARGET},scale=${size.width}:${size.height}:flags=lanczos,setsar=1` : FROM_TARGET,
-    // zlib level 2: about half the encoding time of the default for ~8 % larger files (measured on 1080p).
-    '-c:v', 'png', '-compression_level', '2', '-f', 'image2', '-update', '1', '-y', s.out,
-  ]);
-  return ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-filter_threads', '1', ...inputs, ...outputs];
 }
 
 /** Fits a display size into a box, keeping the aspect ratio, with even sides (what encoders and scalers like). */

@@ -1,6 +1,6 @@
 import type { Size, TimeWindow } from './ffmpeg-args.js';
 import { frameDistance } from './features.js';
-import { frameDefects, isDamaged, qualityOf, type QualityScores, type VideoReference } from './quality.js';
+import { frameDefects, qualityOf, type QualityScores, type VideoReference } from './quality.js';
 import { CUT, isTransition } from './select.js';
 import type { WindowFrame } from './window.js';
 
@@ -128,7 +128,7 @@ function overlaps(other: GifSegment | GifCandidate, time: number): boolean {
  * may cross a cut (and says so) but never holds a damaged frame. Exported for tests.
  */
 export function bestRun(frames: readonly WindowFrame[], relevance: number, reference: VideoReference, raw: string, videoDuration = Infinity): GifSegment | undefined {
-  const intact = frames.map((f) => !isDamaged(f.features, reference, f.corrupt));
+  const intact = frames.map((f) => !f.corrupt);
   const cutAt = frames.map((f, i) => i > 0 && (f.change > CUT_CHANGE || frameDistance(frames[i - 1]!.features, f.features) > CUT));
   let best: { from: number; to: number } | undefined;
   let from = -1;

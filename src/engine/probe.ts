@@ -22,6 +22,8 @@ export interface VideoInfo {
   readonly fps: number;
   /** Number of frames when the container says, else NaN. */
   readonly frames: number;
+  /** The container's start time in seconds (MPEG streams rarely start at 0); ffmpeg counts from it. */
+  readonly start: number;
 }
 
 interface ProbeStream {
@@ -41,7 +43,7 @@ interface ProbeStream {
 }
 interface ProbeOutput {
   streams?: ProbeStream[];
-  format?: { format_name?: string; duration?: string };
+  format?: { format_name?: string; duration?: string; start_time?: string };
 }
 
 /** Containers that hold a still picture, not a video. */
@@ -129,6 +131,7 @@ export function interpretProbe(file: string, bytes: number, output: ProbeOutput)
     rotation,
     fps: firstFinite(parseRatio(video.avg_frame_rate), parseRatio(video.r_frame_rate)),
     frames: parseInt(video.nb_frames ?? '', 10),
+    start: Number.isFinite(parseFloat(output.format?.start_time ?? '')) ? parseFloat(output.format!.start_time!) : 0,
   };
 }
 

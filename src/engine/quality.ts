@@ -24,12 +24,6 @@ export interface QualityScores {
 export interface VideoReference {
   /** Blur of the video's crisper frames (25th percentile of the frames that have content). */
   readonly blur: number;
-  /**
-   * How much of a frame this video's own pictures fill with flat green or grey (75th percentile of the
-   * keyframes): cartoons and palette codecs (MS Video 1, Cinepak) paint grass and stone that way. Only fill
-   * well beyond it is damage.
-   */
-  readonly fill: number;
 }
 
 const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
@@ -66,19 +60,26 @@ export function qualityOf(f: FrameFeatures, reference: VideoReference): QualityS
 }
 
 /** The hard filters of a single frame (transitions need neighbours: see transitionDefects). */
-/** A damaged picture: the decoder said so, or it carries far more decoder fill than the video's own frames. */
-export function isDamaged(f: FrameFeatures, reference: VideoReference, corrupt = false): boolean {
-  return corrupt || f.damage > damageLimit(reference);
+/**
+ * Codecs whose decoders conceal lost data by painting flat blocks (block-transform codecs with motion
+ * compensation). Palette and vector-quantisation codecs (MS Video 1, Cinepak, QuickTime RLE, RPZA…) draw
+ * every picture from exact flat blocks, so for them only the decoder's own reports count.
+ */
+const CONCEALING = /^(h264|hevc|av1|vp[89]|theora|mpeg[124]video|mpeg4|msmpeg4(v[123])?|h263p?|flv1|wmv[123]|vc1|mjpeg|rv[1-4]0)$/;
+
+/**
+ * Whether a frame of a pass looks concealed: its codec conceals, the pass's decoder logged errors, and the
+ * frame carries decoder fill. Concealment happens only where a decoder hit an error, and it always logs
+ * one; without that, flat green and grey are the picture's own (graphics, cartoons, test patterns).
+ */
+export function looksConcealed(f: FrameFeatures, codec: string, decoderComplained: boolean): boolean {
+  return decoderComplained && CONCEALING.test(codec) && f.damage > DAMAGE_SHARE;
 }
 
-/** The share of decoder fill past which a frame of this video is damaged. */
-export function damageLimit(reference: VideoReference): number {
-  return Math.max(DAMAGE_SHARE, 2 * reference.fill + DAMAGE_SHARE);
-}
-
-export function frameDefects(f: FrameFeatures, reference: VideoReference, corrupt = false): Defect[] {
+/** The hard filters of a single frame; `damaged` is the decoder's word (see looksConcealed), passed in. */
+export function frameDefects(f: FrameFeatures, reference: VideoReference, damaged = false): Defect[] {
   const defects: Defect[] = [];
-  if (isDamaged(f, reference, corrupt)) defects.push('damaged');
+  if (damaged) defects.push('damaged');
   if (isDark(f)) defects.push('dark');
   if (f.luma > 0.88 && f.p05 > 0.7) defects.push('blown_out');
   if (isFlat(f)) defects.push('uniform');
@@ -106,11 +107,9 @@ function isFlat(f: FrameFeatures): boolean {
 
 /** The reference blur of a video: the crisp end of the frames that have any content at all. */
 export function videoReference(frames: readonly FrameFeatures[]): VideoReference {
-  const fills = frames.map((f) => f.damage).sort((a, b) => a - b);
-  const fill = fills.length === 0 ? 0 : fills[Math.floor((fills.length - 1) * 0.75)]!;
   const withContent = frames.filter((f) => !isFlat(f) && !isDark(f)).map((f) => f.blur);
-  if (withContent.length === 0) return { blur: ABSOLUTE_BLUR, fill };
+  if (withContent.length === 0) return { blur: ABSOLUTE_BLUR };
   withContent.sort((a, b) => a - b);
   const crisp = withContent[Math.floor((withContent.length - 1) * 0.25)]!;
-  return { blur: Math.min(crisp, ABSOLUTE_BLUR), fill };
+  return { blur: Math.min(crisp, ABSOLUTE_BLUR) };
 }

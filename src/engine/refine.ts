@@ -1,4 +1,5 @@
 import type { Size, TimeWindow } from './ffmpeg-args.js';
+import type { FrameFeatures } from './features.js';
 import { frameDefects, qualityOf, type Defect, type QualityScores, type VideoReference } from './quality.js';
 import { isTransition, type JudgedSample } from './select.js';
 import { motionAt, type WindowFrame } from './window.js';
@@ -14,6 +15,8 @@ export interface RefinedMoment {
   readonly stillness: number;
   /** Mean frame-to-frame luma change in the window: how much this shot moves. */
   readonly motion: number;
+  /** The chosen frame's features: stills are checked against each other after refining, not before. */
+  readonly features: FrameFeatures;
 }
 
 /** A keyframe is often the first frame of a shot (encoders put one at every cut): look just after it. */
@@ -53,7 +56,7 @@ export function bestInWindow(frames: readonly WindowFrame[], reference: VideoRef
     const value = merit(scores, stillness) - defects.length - (defects.includes('damaged') ? 100 : 0);
     if (value > bestValue) {
       bestValue = value;
-      best = { time: frame.time, scores, defects, stillness, motion, index: i };
+      best = { time: frame.time, scores, defects, stillness, motion, features: frame.features, index: i };
     }
   });
   return best;

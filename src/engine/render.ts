@@ -1,18 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { AppError } from '../errors.js';
 import type { FfmpegRunner } from './ffmpeg.js';
-import { renderArgs, stillsArgs, type RenderJob, type Size, type StillShot } from './ffmpeg-args.js';
+import { renderArgs, type RenderJob, type Size } from './ffmpeg-args.js';
 import { batchSize } from './window.js';
-
-/** Renders full-resolution PNGs by seeking (timed sampling: nothing decoded them yet); returns their sizes. */
-export async function renderStills(ffmpeg: FfmpegRunner, file: string, shots: readonly StillShot[], size: Size, scale: boolean, signal?: AbortSignal): Promise<number[]> {
-  // These decode as well as encode: the decoding budget applies.
-  const perBatch = batchSize(size);
-  for (let i = 0; i < shots.length; i += perBatch) {
-    await ffmpeg.ffmpeg(stillsArgs(file, shots.slice(i, i + perBatch), size, scale), { signal, timeoutMs: 300_000 });
-  }
-  return Promise.all(shots.map((s) => nonEmpty(s.out, `no frame at ${s.time.toFixed(3)} s`)));
-}
 
 /**
  * Encodes stills and GIFs from frames decoded earlier (see windowsArgs' tee), several per process within the

@@ -5,7 +5,7 @@ import { frameDefects, qualityOf, videoReference, type Defect, type QualityScore
 export interface Sample {
   readonly time: number;
   readonly features: FrameFeatures;
-  /** The decoder reported this frame as corrupt (concealed errors, missing references). */
+  /** The decoder reported this frame as corrupt, or it looks concealed (see looksConcealed). */
   readonly corrupt?: boolean | undefined;
 }
 
@@ -28,12 +28,6 @@ export interface JudgedSample extends Sample {
 export const SAME_LOOK = 0.16;
 /** Neighbouring samples further apart than this are across a cut. */
 export const CUT = 0.3;
-/**
- * Two samples of one continuous shot are both worth a cover only in a long take (a pan, a walk), where
- * they are this far apart in time and look this different. Anything shorter is one shot, one cover.
- */
-const DISTINCT_VIEW = 0.4;
-const DISTINCT_VIEW_SECONDS = 10;
 /**
  * Two stills are different pictures when more than this many of the 256 cells of their luma grids changed
  * (see momentDistance): ~5 % of the picture, a turned head, a passer-by, a new framing. Fewer is a
@@ -150,11 +144,10 @@ const MAX_CLUSTERED = 2000;
  *    that (a black or blurry video), everything — covers still come back, with scores that say so;
  * 2. leader clustering in order of merit: a sample joins the first cluster whose leader looks like it,
  *    so every cluster's leader is its best frame and leaders never look alike;
- * 3. diversity is a preference, never a cap. Clusters are ranked by how much of the video they cover
- *    (Hecate's relevance), and the leaders of different shots come first; then other looks within those
- *    shots and other moments of the looks taken, the most different first. Every moment must be a
- *    different picture from all taken so far (see isDistinct): fewer come back only when the video has
- *    no more to show.
+ * 3. diversity is a preference, never a cap: moments are taken one at a time, each the best mix of how
+ *    much of the video its look covers (Hecate's relevance), quality, distance in time and difference
+ *    from the stills already taken, other shots first. Every moment must be a different picture from all
+ *    taken so far (see isDistinct): fewer come back only when the video has no more to show.
  */
 export function pickMoments(judged: readonly JudgedSample[], count: number): Selection {
   const rejected = { damaged: 0, dark: 0, blown_out: 0, uniform: 0, blurry: 0, transition: 0, trimmed: 0 };
@@ -199,18 +192,11 @@ export function pickMoments(judged: readonly JudgedSample[], count: number): Sel
   };
   const nearest = (s: JudgedSample) => picks.reduce((a, p, i) => (Math.abs(p.sample.time - s.time) < Math.abs(picks[a]!.sample.time - s.time) ? i : a), 0);
 
-  // Round 1: one moment per shot.
-  for (const c of clusters) {
-    if (picks.length >= count) break;
-    const clash = picks.some((p) => p.sample.shot === c.leader.shot && !(
-      Math.abs(p.sample.time - c.leader.time) >= DISTINCT_VIEW_SECONDS && frameDistance(p.sample.features, c.leader.features) >= DISTINCT_VIEW
-    ));
-    if (clash || !isDistinctFromAll(c.leader, picks)) continue;
-    take(c.leader, relevanceOf(c), c.members.slice(1, 3), picks.length === 0 ? { kind: 'best' } : { kind: 'shot' });
-  }
-  // Then, until there are enough: other looks within the shots taken and other moments of the looks
-  // taken, greedily the one that adds the most: good, as different as possible from every still already
-  // chosen (in structure and in time), a look's own best frame a little ahead of its other moments.
+  // Greedily, the moment that adds the most until there are enough: a look that covers much of the
+  // video, a good frame, far in time from the stills already chosen and as different from them as
+  // possible; another shot ahead of another view of a shot taken, a look's best frame ahead of its other
+  // moments. Time matters because a pan or a walk changes every picture a little: without it the stills
+  // of a long take bunch where its frames are best.
   const span = ordered.reduce((m, s) => Math.max(m, s.time), 0) - ordered.reduce((m, s) => Math.min(m, s.time), Infinity);
   const spacing = Math.max(1e-3, span / count);
   const clusterOf = new Map(clusters.flatMap((c) => c.members.map((m) => [m, c] as const)));
@@ -219,18 +205,26 @@ export function pickMoments(judged: readonly JudgedSample[], count: number): Sel
     let bestValue = -Infinity;
     for (const s of ordered) {
       if (taken.has(s) || !isDistinctFromAll(s, picks)) continue;
-      const cells = Math.min(...picks.map((p) => momentDistance(p.sample.features, s.features)));
-      const gap = Math.min(...picks.map((p) => Math.abs(p.sample.time - s.time)));
-      const leader = clusterOf.get(s)!.leader === s;
-      const value = representativeValue(s) * Math.min(1, cells / (3 * DISTINCT_CELLS)) * (0.4 + 0.6 * Math.min(1, gap / spacing)) * (leader ? 1.2 : 1);
+      const home = clusterOf.get(s)!;
+      let value = relevanceOf(home) * representativeValue(s) * (home.leader === s ? 1 : 0.8);
+      if (picks.length > 0) {
+        const cells = Math.min(...picks.map((p) => momentDistance(p.sample.features, s.features)));
+        const gap = Math.min(...picks.map((p) => Math.abs(p.sample.time - s.time)));
+        const newShot = picks.every((p) => p.sample.shot !== s.shot);
+        value *= Math.min(1, cells / (3 * DISTINCT_CELLS)) * (0.25 + 0.75 * Math.min(1, gap / spacing)) * (newShot ? 1 : 0.7);
+      }
       if (value > bestValue) { bestValue = value; best = s; }
     }
     if (best === undefined) break;
     const home = clusterOf.get(best)!;
     const alternatives = home.members.filter((m) => m !== best && !taken.has(m)).slice(0, 2);
-    if (home.leader === best) take(best, relevanceOf(home), alternatives, { kind: 'look', near: nearest(best) });
+    const newShot = picks.every((p) => p.sample.shot !== best!.shot);
+    const reason: PickReason = picks.length === 0 ? { kind: 'best' }
+      : newShot ? { kind: 'shot' }
+      : home.leader === best ? { kind: 'look', near: nearest(best) }
+      : { kind: 'moment', near: nearest(best) };
     // A second moment of a look stands for less of the video than the look's best frame.
-    else take(best, 0.85 * relevanceOf(home), alternatives, { kind: 'moment', near: nearest(best) });
+    take(best, (home.leader === best ? 1 : 0.85) * relevanceOf(home), alternatives, reason);
   }
   return { picks, pool: kind, rejected };
 }

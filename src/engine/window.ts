@@ -1,8 +1,8 @@
 import type { FfmpegRunner } from './ffmpeg.js';
-import { showinfoIndices, windowOffset, windowsArgs, type LookMode, type Size, type TimeWindow } from './ffmpeg-args.js';
+import { showinfoIndices, windowOrigin, windowsArgs, type LookMode, type Size, type TimeWindow } from './ffmpeg-args.js';
 import { lumaDifference, type FrameFeatures } from './features.js';
 import { streamFrames } from './frame-stream.js';
-import { isDamaged, type VideoReference } from './quality.js';
+import { looksConcealed } from './quality.js';
 
 /** One frame of a dense window, with how much changed since the frame before it. */
 export interface WindowFrame {
@@ -10,7 +10,7 @@ export interface WindowFrame {
   readonly features: FrameFeatures;
   /** Mean luma difference to the previous frame of the same window (0 for the first), 0..1. */
   readonly change: number;
-  /** The decoder reported this frame as corrupt. */
+  /** The decoder reported this frame as corrupt, or it looks concealed (see looksConcealed). */
   readonly corrupt: boolean;
 }
 
@@ -33,13 +33,13 @@ export function batchSize(source: Size, budget: 'decode' | 'encode' = 'decode'):
  * held, whatever the windows' length. Sequential mode decodes from the start once for all its windows.
  */
 export async function readWindows(
-  ffmpeg: FfmpegRunner, file: string, windows: readonly TimeWindow[], size: Size, source: Size, signal?: AbortSignal, mode: LookMode = 'seek',
+  ffmpeg: FfmpegRunner, file: string, windows: readonly TimeWindow[], size: Size, source: Size, signal?: AbortSignal, mode: LookMode = 'seek', codec = '', fileStart = 0,
 ): Promise<WindowFrame[][]> {
   if (mode === 'sequential') {
     // One decoder whatever the number of windows. In time order, each window's small frames reach the
     // concat filter when it wants them, instead of queueing behind an earlier window.
     const order = windows.map((_, k) => k).sort((a, b) => windows[a]!.start - windows[b]!.start);
-    const sorted = await readBatch(ffmpeg, file, order.map((k) => windows[k]!), size, mode, signal);
+    const sorted = await readBatch(ffmpeg, file, order.map((k) => windows[k]!), size, mode, codec, fileStart, signal);
     const result: WindowFrame[][] = [];
     order.forEach((k, i) => (result[k] = sorted[i]!));
     return result;
@@ -47,7 +47,7 @@ export async function readWindows(
   const result: WindowFrame[][] = [];
   const perBatch = batchSize(source);
   for (let i = 0; i < windows.length; i += perBatch) {
-    result.push(...(await readBatch(ffmpeg, file, windows.slice(i, i + perBatch), size, mode, signal)));
+    result.push(...(await readBatch(ffmpeg, file, windows.slice(i, i + perBatch), size, mode, codec, fileStart, signal)));
   }
   return result;
 }
@@ -58,17 +58,34 @@ export async function readWindows(
  * (a keyframe that is not a clean entry point: open GOP, recovery point, a reference lost to damage),
  * once more decoded from the start of the file. What is still damaged after that is damaged in the file.
  */
+/** What a look pass needs to know of the video beyond its file. */
+export interface LookContext {
+  readonly file: string;
+  readonly codec: string;
+  /** Where seeks can land: the keyframes the keyframe pass saw. */
+  readonly keyframes: readonly number[];
+  /** Seconds decoded before each seeking window and thrown away (see TimeWindow.preroll). */
+  readonly preroll: number;
+  /** The container's start time: timestamps of seeking windows count from it (see windowsArgs). */
+  readonly start: number;
+}
+
 export async function lookAt(
-  ffmpeg: FfmpegRunner, file: string, windows: readonly TimeWindow[], size: Size, source: Size, reference: VideoReference,
-  keyframes: readonly number[], signal?: AbortSignal,
+  ffmpeg: FfmpegRunner, video: LookContext, windows: readonly TimeWindow[], size: Size, source: Size, signal?: AbortSignal, onDamage?: (time: number) => void,
 ): Promise<WindowFrame[][]> {
   if (windows.length === 0) return [];
-  const led = windows.map((w) => ({ ...w, lead: w.start - keyframeBefore(keyframes, w.start) + KEYFRAME_SLACK }));
-  const frames = await readWindows(ffmpeg, file, led, size, source, signal, 'seek');
-  const suspect = windows.flatMap((_, k) => (isSuspect(frames[k]!, reference) ? [k] : []));
+  const { file, codec, keyframes, preroll, start } = video;
+  const led = windows.map((w) => {
+    const from = Math.max(0, w.start - preroll);
+    return { ...w, preroll, lead: from - keyframeBefore(keyframes, from) + KEYFRAME_SLACK };
+  });
+  const frames = await readWindows(ffmpeg, file, led, size, source, signal, 'seek', codec, start);
+  const suspect = windows.flatMap((_, k) => (isSuspect(frames[k]!) ? [k] : []));
   if (suspect.length === 0) return frames;
-  const again = await readWindows(ffmpeg, file, suspect.map((k) => windows[k]!), size, source, signal, 'sequential');
+  const again = await readWindows(ffmpeg, file, suspect.map((k) => windows[k]!), size, source, signal, 'sequential', codec);
   suspect.forEach((k, i) => (frames[k] = again[i]!));
+  // Damage that decoding from the start still shows is in the file itself.
+  for (const k of suspect) for (const f of frames[k]!) if (f.corrupt) onDamage?.(f.time);
   return frames;
 }
 
@@ -82,15 +99,15 @@ export function keyframeBefore(keyframes: readonly number[], time: number): numb
   return best;
 }
 
-function isSuspect(frames: readonly WindowFrame[], reference: VideoReference): boolean {
-  return frames.length === 0 || frames.some((f) => isDamaged(f.features, reference, f.corrupt));
+function isSuspect(frames: readonly WindowFrame[]): boolean {
+  return frames.length === 0 || frames.some((f) => f.corrupt);
 }
 
-async function readBatch(ffmpeg: FfmpegRunner, file: string, windows: readonly TimeWindow[], size: Size, mode: LookMode, signal?: AbortSignal): Promise<WindowFrame[][]> {
+async function readBatch(ffmpeg: FfmpegRunner, file: string, windows: readonly TimeWindow[], size: Size, mode: LookMode, codec: string, fileStart: number, signal?: AbortSignal): Promise<WindowFrame[][]> {
   if (windows.length === 0) return [];
   const previous = new Uint8Array(size.width * size.height);
   const collected: { features: FrameFeatures; change: number }[] = [];
-  const { timesByInstance, corruptByInstance } = await streamFrames(ffmpeg, windowsArgs(file, windows, size, mode), size, {
+  const { timesByInstance, corruptByInstance, damageReports } = await streamFrames(ffmpeg, windowsArgs(file, windows, size, mode, fileStart), size, {
     signal,
     timeoutMs: 300_000,
     onFrame: ({ index, features, luma }) => {
@@ -100,7 +117,6 @@ async function readBatch(ffmpeg: FfmpegRunner, file: string, windows: readonly T
   });
   // The concat filter emits window 0's frames, then window 1's…; each window's showinfo counted its own.
   const indices = showinfoIndices(windows, mode);
-  const offset0 = windowOffset(mode);
   let offset = 0;
   return windows.map((window, k) => {
     const times = timesByInstance.get(indices[k]!) ?? [];
@@ -108,11 +124,13 @@ async function readBatch(ffmpeg: FfmpegRunner, file: string, windows: readonly T
     const frames = collected.slice(offset, offset + times.length).map((c, i) => ({
       features: c.features,
       change: i === 0 ? 0 : c.change,
-      corrupt: corrupt?.has(i) === true,
-      time: window.start + offset0 + (Number.isFinite(times[i]) ? times[i]! : (i * window.duration) / Math.max(1, times.length)),
+      corrupt: corrupt?.has(i) === true || looksConcealed(c.features, codec, damageReports > 0),
+      time: Number.isFinite(times[i]) ? windowOrigin(window, mode, fileStart) + times[i]! : window.start + (i * window.duration) / Math.max(1, times.length),
     }));
     offset += times.length;
-    return frames;
+    // A decoder that waits for a recovery point (intra refresh) starts output late, past the window's end:
+    // those frames are not this window's. They come last, so the indices of the rest in the tee stand.
+    return frames.filter((f) => f.time < window.start + window.duration + 0.001);
   });
 }
 

@@ -38,6 +38,18 @@ export const looks = {
   gradient: (seconds: number): Stretch => ({ label: 'gradient', seconds, source: 'testsrc=s={size}:r={rate},hue=H=2*PI*t/6:s=1.5,boxblur=1' }),
   fadeOut: (look: Stretch, seconds: number): Stretch => ({ ...look, label: `${look.label}-fade`, seconds, bad: true, source: `${look.source},fade=t=out:st=0:d=${seconds}` }),
   blurred: (look: Stretch, seconds: number): Stretch => ({ ...look, label: `${look.label}-blurred`, seconds, bad: true, source: `${look.source},gblur=sigma=9` }),
+  /**
+   * One continuous take of a moving camera: a pan across a still panorama of four different pictures
+   * (a test card, a fractal, a pattern, colour bars) at `speed` pixels a second, never a cut.
+   */
+  pan: (seconds: number, speed: number): Stretch => ({
+    label: 'pan', seconds,
+    source: 'testsrc2=s={size},trim=end_frame=1[pa];mandelbrot=s={size},trim=end_frame=1,format=yuv420p[pb];'
+      + 'life=s=320x180:mold=10:ratio=0.3:death_color=#203080:life_color=#F0C040,trim=start_frame=30:end_frame=31,scale={size}:flags=neighbor,format=yuv420p[pc];'
+      + 'smptehdbars=s={size},trim=end_frame=1[pd];[pa][pb][pc][pd]hstack=4,loop=loop=-1:size=1,setpts=N/{rate}/TB,'
+      // Grain, as a camera has: no flat run of identical pixels is the picture's own, so decoder fill stands out.
+      + `crop=w=iw/4:h=ih:x='min(iw-ow\\,t*${speed})':y=0,noise=alls=8:allf=t:all_seed=7`,
+  }),
   /** Very dark, low-contrast noise: an underexposed recording with nothing good in it. */
   murk: (seconds: number): Stretch => ({ label: 'murk', seconds, source: 'color=c=0x0a0a0c:s={size}:r={rate},noise=alls=6:allf=t' }),
 } as const;
