@@ -5,7 +5,8 @@
  * the least any tool can do to look at the whole video) and a full decode, in one run on the same files:
  * - a 10-minute 1080p25 H.264 corpus at ~8 Mbps, once with 2 s and once with 10 s keyframe intervals;
  * - a 60-minute file (the 2 s corpus six times) to show memory does not grow with length;
- * - a 4K clip for memory at the largest size.
+ * - a 4K clip for memory at the largest size;
+ * - a 10-second clip for the fixed cost of a video (analyze less its keyframe pass).
  * CPU is user + system seconds of the whole process tree (node and its ffmpeg children); memory is the
  * peak resident size of the tree, sampled every 20 ms. The corpus is cached in bench/.corpus/.
  */
@@ -65,6 +66,14 @@ function repeated(name: string, source: string, times: number): string {
   const list = join(corpus, `${name}.txt`);
   writeFileSync(list, Array.from({ length: times }, () => `file '${source}'\n`).join(''));
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', `${out}.partial.mp4`]);
+  renameSync(`${out}.partial.mp4`, out);
+  return out;
+}
+
+function firstSeconds(name: string, source: string, seconds: number): string {
+  const out = join(corpus, name);
+  if (existsSync(out)) return out;
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', source, '-t', String(seconds), '-c', 'copy', `${out}.partial.mp4`]);
   renameSync(`${out}.partial.mp4`, out);
   return out;
 }
@@ -132,6 +141,9 @@ for (const [label, file] of [['10 min, 2 s GOP', g2], ['10 min, 10 s GOP', g10]]
 
 const longRun = await series({ floor: floorCommand(long), analyze: analyzeCommand(long, join(scratch, 'long')) }, { floor: 1, analyze: 1 });
 const uhdRun = await series({ floor: floorCommand(big), analyze: analyzeCommand(big, join(scratch, 'uhd')) }, { floor: 1, analyze: 1 });
+// The fixed cost of a video: what analyze spends beyond the keyframe pass on a clip too short for the pass to matter.
+const clip = firstSeconds('10s-gop2s.mp4', encoded('master-gop2s.mp4', 50), 10);
+const clipRun = await series({ floor: floorCommand(clip), analyze: analyzeCommand(clip, join(scratch, 'clip')) }, { floor: runs, analyze: runs });
 rmSync(scratch, { recursive: true, force: true });
 
 const cpuInfo = execFileSync('sh', ['-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"]).toString().trim();
@@ -144,4 +156,5 @@ ${rows.join('\n')}
 | length | analyze CPU-s | floor CPU-s | analyze peak RSS (tree) |
 |---|---|---|---|
 | 60 min, 2 s GOP | ${fmt(longRun.analyze!.cpu, 1)} | ${fmt(longRun.floor!.cpu, 1)} | ${fmt(longRun.analyze!.peakTreeMb, 0)} MB (largest process ${fmt(longRun.analyze!.peakProcessMb, 0)}) |
-| 20 s of 4K (3840×2160) | ${fmt(uhdRun.analyze!.cpu, 1)} | ${fmt(uhdRun.floor!.cpu, 1)} | ${fmt(uhdRun.analyze!.peakTreeMb, 0)} MB (largest process ${fmt(uhdRun.analyze!.peakProcessMb, 0)}) |`);
+| 20 s of 4K (3840×2160) | ${fmt(uhdRun.analyze!.cpu, 1)} | ${fmt(uhdRun.floor!.cpu, 1)} | ${fmt(uhdRun.analyze!.peakTreeMb, 0)} MB (largest process ${fmt(uhdRun.analyze!.peakProcessMb, 0)}) |
+| 10 s of 1080p, 2 s GOP (fixed cost per video: ${fmt(clipRun.analyze!.cpu - clipRun.floor!.cpu, 1)} CPU-s) | ${fmt(clipRun.analyze!.cpu, 1)} | ${fmt(clipRun.floor!.cpu, 1)} | ${fmt(clipRun.analyze!.peakTreeMb, 0)} MB (largest process ${fmt(clipRun.analyze!.peakProcessMb, 0)}) |`);

@@ -203,15 +203,21 @@ export function pickMoments(judged: readonly JudgedSample[], count: number): Sel
   while (picks.length < count) {
     let best: JudgedSample | undefined;
     let bestValue = -Infinity;
-    for (const s of ordered) {
-      if (taken.has(s) || !isDistinctFromAll(s, picks)) continue;
+    // A new look in a new shot always comes first, then another look within a shot taken, then another
+    // moment of a look taken (a shot that comes back later is the same look, not a new one).
+    const shotsTaken = new Set(picks.map((p) => p.sample.shot));
+    const looksTaken = new Set(picks.map((p) => clusterOf.get(p.sample)));
+    const tier = (s: JudgedSample) => (looksTaken.has(clusterOf.get(s)) ? 2 : shotsTaken.has(s.shot) ? 1 : 0);
+    const candidates = ordered.filter((s) => !taken.has(s) && isDistinctFromAll(s, picks));
+    const first = Math.min(...candidates.map(tier));
+    for (const s of candidates) {
+      if (tier(s) !== first) continue;
       const home = clusterOf.get(s)!;
       let value = relevanceOf(home) * representativeValue(s) * (home.leader === s ? 1 : 0.8);
       if (picks.length > 0) {
         const cells = Math.min(...picks.map((p) => momentDistance(p.sample.features, s.features)));
         const gap = Math.min(...picks.map((p) => Math.abs(p.sample.time - s.time)));
-        const newShot = picks.every((p) => p.sample.shot !== s.shot);
-        value *= Math.min(1, cells / (3 * DISTINCT_CELLS)) * (0.25 + 0.75 * Math.min(1, gap / spacing)) * (newShot ? 1 : 0.7);
+        value *= Math.min(1, cells / (3 * DISTINCT_CELLS)) * (0.25 + 0.75 * Math.min(1, gap / spacing));
       }
       if (value > bestValue) { bestValue = value; best = s; }
     }

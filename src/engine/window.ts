@@ -80,7 +80,7 @@ export async function lookAt(
     return { ...w, preroll, lead: from - keyframeBefore(keyframes, from) + KEYFRAME_SLACK };
   });
   const frames = await readWindows(ffmpeg, file, led, size, source, signal, 'seek', codec, start);
-  const suspect = windows.flatMap((_, k) => (isSuspect(frames[k]!) ? [k] : []));
+  const suspect = windows.flatMap((w, k) => (isSuspect(w, frames[k]!) ? [k] : []));
   if (suspect.length === 0) return frames;
   const again = await readWindows(ffmpeg, file, suspect.map((k) => windows[k]!), size, source, signal, 'sequential', codec);
   suspect.forEach((k, i) => (frames[k] = again[i]!));
@@ -99,9 +99,15 @@ export function keyframeBefore(keyframes: readonly number[], time: number): numb
   return best;
 }
 
-function isSuspect(frames: readonly WindowFrame[]): boolean {
-  return frames.length === 0 || frames.some((f) => f.corrupt);
+/**
+ * A window to decode again from the start: nothing came back, the decoder flagged a frame, or the first
+ * frame came late (a decoder that waits for a recovery point after the seek skips what comes before it).
+ */
+function isSuspect(window: TimeWindow, frames: readonly WindowFrame[]): boolean {
+  return frames.length === 0 || frames.some((f) => f.corrupt) || frames[0]!.time - window.start > LATE_START;
 }
+/** Longer than any real frame interval at the frame rates covers come from. */
+const LATE_START = 0.25;
 
 async function readBatch(ffmpeg: FfmpegRunner, file: string, windows: readonly TimeWindow[], size: Size, mode: LookMode, codec: string, fileStart: number, signal?: AbortSignal): Promise<WindowFrame[][]> {
   if (windows.length === 0) return [];
