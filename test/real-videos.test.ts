@@ -172,6 +172,12 @@ describe('as many stills as the video has pictures', () => {
 });
 
 describe('real footage from Debian packages', () => {
+  // Each clip is analysed once and its result looked at by several tests.
+  const analysed = new Map<string, ReturnType<typeof analyzeInto>>();
+  const analyse = (file: string) => {
+    if (!analysed.has(file)) analysed.set(file, analyzeInto(file));
+    return analysed.get(file)!;
+  };
   // How many different pictures each shows, counted by eye on a contact sheet of the whole clip.
   const cases: [string, string, number][] = [
     ['cockatoo.mp4', 'H.264 4:4:4 whose later keyframes decode to green when seeked to', 5],
@@ -183,7 +189,7 @@ describe('real footage from Debian packages', () => {
   it.each(cases)('%s (%s): true stills, as many as it has pictures, and a GIF of the right length', async (name, _, pictures) => {
     const file = footage(name);
     if (file === undefined) return void console.warn(`skipped: test/.footage/${name} missing (scripts/real-footage.sh fetches it)`);
-    const { manifest, dir } = await analyzeInto(file);
+    const { manifest, dir } = await analyse(file);
     expect(manifest.analysis.damage).toBeUndefined();
     await expectTrueCovers(file, manifest, dir, pictures);
     if (pictures < 5) expect(manifest.analysis.why).toMatch(new RegExp(`only ${pictures} distinct pictures`));
@@ -192,7 +198,7 @@ describe('real footage from Debian packages', () => {
   it('keeps the well-lit faces of a candle-lit scene: nothing there is "dark"', async () => {
     const file = footage('Megamind.avi');
     if (file === undefined) return;
-    const { manifest } = await analyzeInto(file);
+    const { manifest } = await analyse(file);
     // The scene's mean luminance is 0.12–0.16 throughout: a mean-based filter would have rejected most of it.
     expect(manifest.analysis.rejected['dark']).toBeLessThanOrEqual(Math.ceil(manifest.analysis.framesAnalysed * 0.02));
     for (const still of stillsOf(manifest)) {
@@ -208,7 +214,7 @@ describe('real footage from Debian packages', () => {
     const seeked = join(scratchDir(), 'cockatoo-seek.png');
     await tool('ffmpeg', ['-v', 'quiet', '-y', '-noaccurate_seek', '-ss', '3.8', '-i', file, '-frames:v', '1', seeked]);
     expect(await worstFill(seeked)).toBeGreaterThan(0.3);
-    const { manifest, dir } = await analyzeInto(file);
+    const { manifest, dir } = await analyse(file);
     for (const still of stillsOf(manifest)) expect(await worstFill(join(dir, still.file))).toBeLessThan(0.02);
   });
 });

@@ -9,7 +9,7 @@ import { chooseGifSegments, GIF_FPS, gifWindow, nextRound, type GifCandidate } f
 import { coverFileName, type CoverEntry, type GifEntry, type Manifest, type StillEntry } from './manifest.js';
 import { probeVideo, type VideoInfo } from './probe.js';
 import { looksConcealed } from './quality.js';
-import { better, refineFrom, refineWindow, type RefinedMoment } from './refine.js';
+import { better, nextMoments, refineFrom, refineWindow, type RefinedMoment } from './refine.js';
 import { renderFromFrames } from './render.js';
 import { lookAt } from './window.js';
 import { gifScore, round, stillScore } from './score.js';
@@ -94,14 +94,16 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
   const look = (windows: readonly TimeWindow[]) => lookAt(ffmpeg, video, windows, size, info.display, signal, (t) => damaged.push(t));
   const stillFiles = picks.map(() => scratchFile('still'));
   const gifFiles = firstGifs.map(() => scratchFile('gif'));
+  const until = nextMoments(picks.map((p) => p.sample));
   const looked = await look([
-    ...picks.map((p, k) => refineWindow(p.sample, info.display, stillFiles[k]!)),
+    ...picks.map((p, k) => refineWindow(p.sample, info.display, stillFiles[k]!, until[k])),
     ...firstGifs.map((c, k) => gifWindow(c, gifSpan, gifSize, gifFiles[k]!)),
   ]);
-  let moments = refineFrom(looked.slice(0, picks.length), stillFiles, reference);
+  const moments = refineFrom(looked.slice(0, picks.length), stillFiles, reference);
   const chosen = await replaceFailures(picks, moments, spares, (samples) => {
     const files = samples.map(() => scratchFile('still'));
-    return look(samples.map((s, k) => refineWindow(s, info.display, files[k]!))).then((frames) => refineFrom(frames, files, reference));
+    const ends = nextMoments(samples, picks.map((p) => p.sample));
+    return look(samples.map((s, k) => refineWindow(s, info.display, files[k]!, ends[k]))).then((frames) => refineFrom(frames, files, reference));
   });
 
   const segments = animate

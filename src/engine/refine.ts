@@ -24,9 +24,20 @@ export const REFINE_SECONDS = 0.32;
 /** Frame-to-frame luma change at which a frame counts as not still at all. */
 const STILL_CHANGE = 0.03;
 
-/** The window that refines a candidate, teeing its frames at full size into `file` for the still. */
-export function refineWindow(candidate: JudgedSample, display: Size, file: string): TimeWindow {
-  return { start: candidate.time, duration: REFINE_SECONDS, tee: { size: display, file, pixelFormat: 'yuv420p' } };
+/**
+ * The window that refines a candidate, teeing its frames at full size into `file` for the still. It ends
+ * before the next moment picked (`until`): two windows that overlapped would both settle on the stillest
+ * frame they share, and two stills would be one picture.
+ */
+export function refineWindow(candidate: JudgedSample, display: Size, file: string, until = Infinity): TimeWindow {
+  const duration = Math.max(0.001, Math.min(REFINE_SECONDS, until - candidate.time - 0.001));
+  return { start: candidate.time, duration, tee: { size: display, file, pixelFormat: 'yuv420p' } };
+}
+
+/** For each candidate, the time of the next later one (where its refine window must end). */
+export function nextMoments(candidates: readonly JudgedSample[], others: readonly JudgedSample[] = []): number[] {
+  const times = [...candidates, ...others].map((c) => c.time);
+  return candidates.map((c) => Math.min(Infinity, ...times.filter((t) => t > c.time + 1e-6)));
 }
 
 /**
