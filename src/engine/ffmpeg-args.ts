@@ -85,7 +85,7 @@ export interface TimeWindow {
 
 /** The filters of one window's chain, in the order windowsArgs writes them. */
 function chainFilters(w: TimeWindow, mode: LookMode): string[] {
-  const range = mode === 'seek' ? ['select'] : ['trim', 'setpts'];
+  const range = mode === 'seek' ? ['select'] : ['trim'];
   return [...range, ...(w.fps === undefined ? [] : ['fps']), ...(w.tee === undefined ? [] : ['split']), 'scale', 'setsar', 'format', 'showinfo', ...(w.tee === undefined ? [] : ['scale', 'setsar', 'format'])];
 }
 
@@ -134,7 +134,9 @@ export function windowsArgs(file: string, windows: readonly TimeWindow[], size: 
   const chains = windows.map((w, k) => {
     const range = mode === 'seek'
       ? `select=gte(t\\,${(w.start + fileStart - 0.0005).toFixed(4)})`
-      : `trim=start=${formatTime(w.start)}:end=${(w.start + w.duration).toFixed(3)},setpts=PTS-${formatTime(w.start)}/TB`;
+      // Timestamps stay the file's own: a setpts shift by the window's start is computed in floating point
+      // and truncated, which puts two frames on one timestamp (measured: 0.56 s at 25 fps).
+      : `trim=start=${formatTime(w.start)}:end=${(w.start + w.duration).toFixed(3)}`;
     const head = `${source(k)}${range}${w.fps === undefined ? '' : `,fps=${formatNumber(w.fps)}`}`;
     if (w.tee === undefined) return `${head},${small}[w${k}]`;
     const big = `scale=${w.tee.size.width}:${w.tee.size.height}:flags=lanczos,setsar=1,format=${w.tee.pixelFormat}`;
@@ -164,10 +166,11 @@ function seekFrom(w: TimeWindow): number {
 
 /**
  * The video time that a window's frame timestamps (as showinfo prints them) count from, per mode: the
- * window's start when decoding sequentially, the file's own zero (less its start time) when seeking.
+ * file's own zero when decoding sequentially (ffmpeg has taken its start time off), the container's zero
+ * when seeking (-copyts keeps the start time in).
  */
-export function windowOrigin(w: TimeWindow, mode: LookMode, fileStart = 0): number {
-  return mode === 'seek' ? -fileStart : w.start;
+export function windowOrigin(mode: LookMode, fileStart = 0): number {
+  return mode === 'seek' ? -fileStart : 0;
 }
 
 /**

@@ -27,19 +27,30 @@ export function batchSize(source: Size, budget: 'decode' | 'encode' = 'decode'):
   return Math.max(1, Math.floor((budget === 'decode' ? DECODE_PIXELS : ENCODE_PIXELS) / (source.width * source.height)));
 }
 
+/** How one read of windows decodes (see LookMode), and what it needs to judge and time the frames. */
+export interface ReadOptions {
+  readonly mode?: LookMode | undefined;
+  /** The codec, for the concealment check (see looksConcealed). */
+  readonly codec?: string | undefined;
+  /** The container's start time (seeking windows keep file timestamps). */
+  readonly fileStart?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
 /**
  * Decodes every frame (or `fps` frames a second) of each window at analysis size, several windows per
  * ffmpeg process, writing each window's tee file on the way. Only the current and previous luma planes are
  * held, whatever the windows' length. Sequential mode decodes from the start once for all its windows.
  */
 export async function readWindows(
-  ffmpeg: FfmpegRunner, file: string, windows: readonly TimeWindow[], size: Size, source: Size, signal?: AbortSignal, mode: LookMode = 'seek', codec = '', fileStart = 0,
+  ffmpeg: FfmpegRunner, file: string, windows: readonly TimeWindow[], size: Size, source: Size, options: ReadOptions = {},
 ): Promise<WindowFrame[][]> {
+  const mode = options.mode ?? 'seek';
   if (mode === 'sequential') {
     // One decoder whatever the number of windows. In time order, each window's small frames reach the
     // concat filter when it wants them, instead of queueing behind an earlier window.
     const order = windows.map((_, k) => k).sort((a, b) => windows[a]!.start - windows[b]!.start);
-    const sorted = await readBatch(ffmpeg, file, order.map((k) => windows[k]!), size, mode, codec, fileStart, signal);
+    const sorted = await readBatch(ffmpeg, file, order.map((k) => windows[k]!), size, mode, options);
     const result: WindowFrame[][] = [];
     order.forEach((k, i) => (result[k] = sorted[i]!));
     return result;
@@ -47,17 +58,11 @@ export async function readWindows(
   const result: WindowFrame[][] = [];
   const perBatch = batchSize(source);
   for (let i = 0; i < windows.length; i += perBatch) {
-    result.push(...(await readBatch(ffmpeg, file, windows.slice(i, i + perBatch), size, mode, codec, fileStart, signal)));
+    result.push(...(await readBatch(ffmpeg, file, windows.slice(i, i + perBatch), size, mode, options)));
   }
   return result;
 }
 
-/**
- * Every window decoded so that its frames are the pictures the video shows: first by seeking (cheap);
- * then, for each window that came back empty or with frames the decoder flagged or that look concealed
- * (a keyframe that is not a clean entry point: open GOP, recovery point, a reference lost to damage),
- * once more decoded from the start of the file. What is still damaged after that is damaged in the file.
- */
 /** What a look pass needs to know of the video beyond its file. */
 export interface LookContext {
   readonly file: string;
@@ -70,6 +75,13 @@ export interface LookContext {
   readonly start: number;
 }
 
+/**
+ * Every window decoded so that its frames are the pictures the video shows: first by seeking (cheap);
+ * then, for each window that came back empty, late, or with frames the decoder flagged or that look
+ * concealed (a keyframe that is not a clean entry point: open GOP, recovery point, a reference lost to
+ * damage), once more decoded from the start of the file. What is still damaged after that is damaged in
+ * the file, and reported through `onDamage`.
+ */
 export async function lookAt(
   ffmpeg: FfmpegRunner, video: LookContext, windows: readonly TimeWindow[], size: Size, source: Size, signal?: AbortSignal, onDamage?: (time: number) => void,
 ): Promise<WindowFrame[][]> {
@@ -81,14 +93,14 @@ export async function lookAt(
   });
   if (sequentialIsCheaper(led, source)) {
     // A short clip, or keyframes so far apart that the seeks would decode most of it anyway: one pass.
-    const frames = await readWindows(ffmpeg, file, windows, size, source, signal, 'sequential', codec);
+    const frames = await readWindows(ffmpeg, file, windows, size, source, { mode: 'sequential', codec, signal });
     windows.forEach((_, k) => { for (const f of frames[k]!) if (f.corrupt) onDamage?.(f.time); });
     return frames;
   }
-  const frames = await readWindows(ffmpeg, file, led, size, source, signal, 'seek', codec, start);
+  const frames = await readWindows(ffmpeg, file, led, size, source, { mode: 'seek', codec, fileStart: start, signal });
   const suspect = windows.flatMap((w, k) => (isSuspect(w, frames[k]!) ? [k] : []));
   if (suspect.length === 0) return frames;
-  const again = await readWindows(ffmpeg, file, suspect.map((k) => windows[k]!), size, source, signal, 'sequential', codec);
+  const again = await readWindows(ffmpeg, file, suspect.map((k) => windows[k]!), size, source, { mode: 'sequential', codec, signal });
   suspect.forEach((k, i) => (frames[k] = again[i]!));
   // Damage that decoding from the start still shows is in the file itself.
   for (const k of suspect) for (const f of frames[k]!) if (f.corrupt) onDamage?.(f.time);
@@ -127,7 +139,8 @@ function isSuspect(window: TimeWindow, frames: readonly WindowFrame[]): boolean 
 /** Longer than any real frame interval at the frame rates covers come from. */
 const LATE_START = 0.25;
 
-async function readBatch(ffmpeg: FfmpegRunner, file: string, windows: readonly TimeWindow[], size: Size, mode: LookMode, codec: string, fileStart: number, signal?: AbortSignal): Promise<WindowFrame[][]> {
+async function readBatch(ffmpeg: FfmpegRunner, file: string, windows: readonly TimeWindow[], size: Size, mode: LookMode, options: ReadOptions): Promise<WindowFrame[][]> {
+  const { codec = '', fileStart = 0, signal } = options;
   if (windows.length === 0) return [];
   const previous = new Uint8Array(size.width * size.height);
   const collected: { features: FrameFeatures; change: number }[] = [];
@@ -149,7 +162,7 @@ async function readBatch(ffmpeg: FfmpegRunner, file: string, windows: readonly T
       features: c.features,
       change: i === 0 ? 0 : c.change,
       corrupt: corrupt?.has(i) === true || looksConcealed(c.features, codec, damageReports > 0),
-      time: Number.isFinite(times[i]) ? windowOrigin(window, mode, fileStart) + times[i]! : window.start + (i * window.duration) / Math.max(1, times.length),
+      time: Number.isFinite(times[i]) ? windowOrigin(mode, fileStart) + times[i]! : window.start + (i * window.duration) / Math.max(1, times.length),
     }));
     offset += times.length;
     // A decoder that waits for a recovery point (intra refresh) starts output late, past the window's end:

@@ -46,6 +46,13 @@ export async function sequentialFrameAt(file: string, time: number): Promise<Uin
   return frames[i < 0 ? frames.length - 1 : i] ?? new Uint8Array();
 }
 
+/** The frames just before and just after the one at `time` (see sequentialFrameAt), where there are any. */
+export async function neighboursOf(file: string, time: number): Promise<Uint8Array[]> {
+  const { times, frames } = await decodeAll(file);
+  const i = times.findIndex((t) => t >= time - 0.0005);
+  return [frames[i - 1], frames[i + 1]].filter((f): f is Uint8Array => f !== undefined);
+}
+
 /**
  * Grey thumbnail of the frame a player shows at `time`: the last frame whose time is at or before it
  * (what a GIF frame, made at fixed ticks, shows).
