@@ -50,7 +50,7 @@ export function gifWindow(candidate: GifCandidate, videoDuration: number, gifSiz
 }
 
 /** How long a preview must last: 1.5 s, or the whole video when it is shorter (allowing for one frame). */
-export function gifMinimum(videoDuration: number): number {
+function gifMinimum(videoDuration: number): number {
   return Number.isFinite(videoDuration) ? Math.min(GIF_MIN_SECONDS, videoDuration - 1 / GIF_FPS) : GIF_MIN_SECONDS;
 }
 

@@ -7,7 +7,7 @@ export type Defect = 'damaged' | 'dark' | 'blown_out' | 'uniform' | 'blurry' | '
  * Share of the frame in decoder fill (see FrameFeatures.damage) past which a frame is damaged. A real
  * picture has none; a decoding that lost a slice or its references loses a macroblock row or more.
  */
-export const DAMAGE_SHARE = 0.04;
+const DAMAGE_SHARE = 0.04;
 
 /** Sub-scores, each 0..1 (higher is better), kept in the manifest so a ranking can be explained. */
 export interface QualityScores {

@@ -33,7 +33,7 @@ export const CUT = 0.3;
  * (see momentDistance): ~5 % of the picture, a turned head, a passer-by, a new framing. Fewer is a
  * near-duplicate, which a user would see as the same cover.
  */
-export const DISTINCT_CELLS = 12;
+const DISTINCT_CELLS = 12;
 
 /** Opening and closing moments skipped when there is anything else: logos, black leaders, credits. */
 export function trimWindow(duration: number): { start: number; end: number } {

@@ -123,7 +123,7 @@ const PROCESS_SECONDS = 1;
 const KEYFRAME_SLACK = 0.05;
 
 /** The latest known keyframe at or before `time` (0, the start, when none is known). */
-export function keyframeBefore(keyframes: readonly number[], time: number): number {
+function keyframeBefore(keyframes: readonly number[], time: number): number {
   let best = 0;
   for (const k of keyframes) if (k <= time + 1e-4 && k > best) best = k;
   return best;
