@@ -9,6 +9,8 @@
 #                    vtest.avi      MS MPEG-4 v3, 80 s from a fixed camera, people walking through
 #                    tree.avi       Cinepak
 #   planetblupi-common play101.mkv  MS Video 1 (a palette codec that draws in flat blocks), a game cutscene
+#   opencv-doc       building.jpg, fruits.jpg, baboon.jpg, messi5.jpg, starry_night.jpg: real photographs
+#                    (a building, an object, an animal, a footballer, a painted print) for the subject tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dest="test/.footage"
@@ -20,6 +22,9 @@ declare -A wanted=(
   [tree.avi]="opencv-doc:usr/share/doc/opencv-doc/examples/data/tree.avi"
   [play101.mkv]="planetblupi-common:usr/share/planetblupi/movie/play101.mkv"
 )
+for photo in building.jpg fruits.jpg baboon.jpg messi5.jpg starry_night.jpg; do
+  wanted[$photo]="opencv-doc:usr/share/doc/opencv-doc/examples/data/$photo"
+done
 declare -A packages=()
 for name in "${!wanted[@]}"; do
   [ -s "$dest/$name" ] || packages["${wanted[$name]%%:*}"]=1

@@ -20,6 +20,8 @@ import { VideoService } from './covers/videos.js';
 import { analyzeVideo } from './engine/analyze.js';
 import { FfmpegRunner } from './engine/ffmpeg.js';
 import { probeVideo } from './engine/probe.js';
+import { ModelHost } from './engine/subjects/model-host.js';
+import type { SubjectModels } from './engine/subjects/port.js';
 import { downloadToFile, type OutboundPolicy } from './outbound/guarded-http.js';
 import type { TaskSource } from './queue/task-source.js';
 import { Worker, type RetryPolicy } from './queue/worker.js';
@@ -35,11 +37,22 @@ import type { Sqlite } from './storage/open-sqlite.js';
  */
 export interface Engine {
   readonly ffmpeg: FfmpegRunner;
+  /** The face and text models, when on: loaded on first use, once per process (see ModelHost). */
+  readonly subjects: SubjectModels | undefined;
+  /** Stops what the engine keeps running (the model processes). */
+  close(): Promise<void>;
 }
 
-export function buildEngine(config: EngineConfig): Engine {
-  return { ffmpeg: new FfmpegRunner(config.binaries) };
+/**
+ * `modelLingerMs`: how long the model processes stay up after their last use. The CLI analyses one video
+ * and gives their memory back at once (0); a worker keeps them between jobs.
+ */
+export function buildEngine(config: EngineConfig, modelLingerMs = 0): Engine {
+  const subjects = config.subjects === undefined ? undefined : new ModelHost(config.subjects, { lingerMs: modelLingerMs });
+  return { ffmpeg: new FfmpegRunner(config.binaries), subjects, close: async () => subjects?.close() };
 }
+/** A worker keeps its models this long after a job: back-to-back jobs load them once. */
+const WORKER_MODEL_LINGER_MS = 60_000;
 
 export const systemClock: Clock = { now: () => new Date() };
 export const newId = (): string => randomBytes(16).toString('hex');
@@ -112,7 +125,7 @@ export async function openService(config: ServiceConfig, engineConfig: EngineCon
     await store.close().catch(() => {});
     throw error;
   }
-  const engine = buildEngine(engineConfig);
+  const engine = buildEngine(engineConfig, WORKER_MODEL_LINGER_MS);
   const outbound: OutboundPolicy = {
     allowPrivate: config.allowPrivateUrls, maxBytes: config.uploadMaxBytes, timeoutMs: config.uploadTimeoutSeconds * 1000, maxRedirects: 3,
   };
@@ -125,10 +138,11 @@ export async function openService(config: ServiceConfig, engineConfig: EngineCon
   return {
     config, deps, store, queue, sqlite, embedded: sqlite !== undefined, templates, engine, outbound,
     videos: new VideoService(deps, probe, (url, destination, signal) => downloadToFile(url, destination, outbound, signal), scratch, callbacks),
-    jobs: new JobService(deps, { analyze: (file, options) => analyzeVideo(engine.ffmpeg, file, options) }, scratch, callbacks),
+    jobs: new JobService(deps, { analyze: (file, options) => analyzeVideo(engine.ffmpeg, file, { ...options, subjects: engine.subjects }) }, scratch, callbacks),
     covers: new CoverService(deps),
     keys: new AccessKeyService(deps),
     close: async () => {
+      await engine.close();
       await queue.close();
       await store.close();
     },

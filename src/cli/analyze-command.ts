@@ -10,7 +10,7 @@ import { defaultOutDir, StagedOutput } from './output-dir.js';
 import { parseFlags } from './parse-flags.js';
 import { ProgressBar } from './progress-bar.js';
 
-export const ANALYZE_USAGE = `Usage: smartcover analyze <video> [--out DIR] [--stills N] [--gifs N] [--json]
+export const ANALYZE_USAGE = `Usage: smartcover analyze <video> [--out DIR] [--stills N] [--gifs N] [--json] [--no-subjects]
 
 Finds the best stills and animated previews of a video and writes them, with covers.json, into DIR.
 
@@ -19,6 +19,7 @@ Options:
   --stills N     PNG stills at the video's full resolution, 0–${20} (default 5)
   --gifs N       GIF previews of 1.5–4.5 s, 0–${5} (default 1)
   --json         print the manifest (covers.json) on stdout instead of a table
+  --no-subjects  rank on picture quality alone, without the face and text models
   -h, --help     show this help
 
 Environment:
@@ -30,7 +31,8 @@ const MAX_GIFS = 5;
 
 export async function analyzeCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags(args, {
-    out: { type: 'string' }, stills: { type: 'string' }, gifs: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    out: { type: 'string' }, stills: { type: 'string' }, gifs: { type: 'string' }, json: { type: 'boolean' }, 'no-subjects': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   }, true);
   if (values.help === true) {
     io.stdout.write(ANALYZE_USAGE);
@@ -46,14 +48,14 @@ export async function analyzeCommand(args: readonly string[], io: CliIo): Promis
   if (problems.length > 0) throw new AppError('invalid_argument', problems.join('; '));
 
   const video = resolve(io.cwd, positionals[0]!);
-  const engine = buildEngine(loadEngineConfig(io.env));
+  const engine = buildEngine(loadEngineConfig(io.env, { noSubjects: values['no-subjects'] === true }));
   const target = values.out === undefined ? defaultOutDir(video, io.cwd) : resolve(io.cwd, values.out);
   const output = await StagedOutput.open(target);
   const bar = new ProgressBar(io.stderr);
   let manifest: Manifest;
   try {
     manifest = await analyzeVideo(engine.ffmpeg, video, {
-      stills, gifs, outDir: output.staging, signal: io.signal,
+      stills, gifs, outDir: output.staging, signal: io.signal, subjects: engine.subjects,
       onProgress: (fraction, stage) => bar.update(fraction, stage),
     });
     await writeFile(join(output.staging, 'covers.json'), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -63,6 +65,7 @@ export async function analyzeCommand(args: readonly string[], io: CliIo): Promis
     throw error;
   } finally {
     bar.clear();
+    await engine.close();
   }
   io.stdout.write(values.json === true ? `${JSON.stringify(manifest)}\n` : table(manifest, displayPath(io.cwd, target)));
   return 0;

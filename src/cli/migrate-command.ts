@@ -1,5 +1,4 @@
 import { openService } from '../app.js';
-import { loadEngineConfig } from '../config.js';
 import type { CliIo } from './cli-io.js';
 import { serviceFlags } from './service-flags.js';
 
@@ -10,9 +9,10 @@ on start too; run it first when you deploy, so that many processes do not all tr
 `;
 
 export async function migrateCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const config = serviceFlags(args, io, MIGRATE_USAGE);
-  if (config === undefined) return 0;
-  const service = await openService(config, loadEngineConfig(io.env));
+  const flags = serviceFlags(args, io, MIGRATE_USAGE);
+  if (flags === undefined) return 0;
+  const { config, engine } = flags;
+  const service = await openService(config, engine);
   await service.close();
   io.stdout.write(`smartcover: the ${service.embedded ? `SQLite database in ${config.dataDir}` : 'PostgreSQL database'} is up to date\n`);
   return 0;

@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildApi, buildWorker, createLogger, openService, type Service } from '../app.js';
-import { loadEngineConfig } from '../config.js';
 import { DEFAULT_ACCOUNT } from '../covers/access-keys.js';
 import type { CliIo } from './cli-io.js';
 import { serviceFlags, serviceUsage, untilStopped } from './service-flags.js';
@@ -15,9 +14,9 @@ number of 'smartcover worker' processes, on any machines.
 `);
 
 export async function serveCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const config = serviceFlags(args, io, SERVE_USAGE);
-  if (config === undefined) return 0;
-  const engineConfig = loadEngineConfig(io.env);
+  const flags = serviceFlags(args, io, SERVE_USAGE);
+  if (flags === undefined) return 0;
+  const { config, engine: engineConfig } = flags;
   const log = await createLogger(config.logLevel);
   const service = await openService(config, engineConfig, { supervise: config.worker, log });
   try {

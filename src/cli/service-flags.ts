@@ -1,4 +1,4 @@
-import { ENGINE_SETTINGS } from '../config.js';
+import { ENGINE_SETTINGS, loadEngineConfig, type EngineConfig } from '../config.js';
 import { loadServiceConfig, settingOptions, settingsHelp, type ServiceConfig } from '../service-config.js';
 import type { CliIo } from './cli-io.js';
 import { parseFlags } from './parse-flags.js';
@@ -8,6 +8,7 @@ export function serviceUsage(head: string): string {
   return `${head}
 Options (each also an environment variable):
 ${settingsHelp()}
+  --no-subjects                rank covers without the face and text models (SMARTCOVER_SUBJECTS=off)
   -h, --help
 
 Engine:
@@ -16,13 +17,14 @@ ${ENGINE_SETTINGS.map((s) => `  ${s.env.padEnd(34)} ${s.help}`).join('\n')}
 }
 
 /** The settings from flags and environment; undefined when --help was asked for (and printed). */
-export function serviceFlags(args: readonly string[], io: CliIo, usage: string): ServiceConfig | undefined {
-  const { values } = parseFlags(args, { ...settingOptions(), help: { type: 'boolean', short: 'h' } });
+export function serviceFlags(args: readonly string[], io: CliIo, usage: string): { config: ServiceConfig; engine: EngineConfig } | undefined {
+  const { values } = parseFlags(args, { ...settingOptions(), 'no-subjects': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
   if (values['help'] === true) {
     io.stdout.write(usage);
     return undefined;
   }
-  return loadServiceConfig(io.env, values, io.cwd);
+  const { 'no-subjects': noSubjects, ...service } = values;
+  return { config: loadServiceConfig(io.env, service, io.cwd), engine: loadEngineConfig(io.env, { noSubjects: noSubjects === true }) };
 }
 
 /** Resolves when the process is asked to stop (SIGINT/SIGTERM become this abort signal in main.ts). */

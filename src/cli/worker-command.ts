@@ -1,5 +1,4 @@
 import { buildWorker, createLogger, openService } from '../app.js';
-import { loadEngineConfig } from '../config.js';
 import type { CliIo } from './cli-io.js';
 import { serviceFlags, serviceUsage, untilStopped } from './service-flags.js';
 
@@ -12,10 +11,11 @@ SIGTERM lets running tasks finish within --shutdown-grace, then hands them back.
 `);
 
 export async function workerCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const config = serviceFlags(args, io, WORKER_USAGE);
-  if (config === undefined) return 0;
+  const flags = serviceFlags(args, io, WORKER_USAGE);
+  if (flags === undefined) return 0;
+  const { config, engine } = flags;
   const log = await createLogger(config.logLevel);
-  const service = await openService(config, loadEngineConfig(io.env), { supervise: true, log });
+  const service = await openService(config, engine, { supervise: true, log });
   try {
     const worker = buildWorker(service, log);
     worker.start();

@@ -2,17 +2,22 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FfmpegRunner } from './ffmpeg.js';
-import { fitInside, type RenderJob, type ScanMode, type TimeWindow } from './ffmpeg-args.js';
+import { chooseStills } from './choose-stills.js';
+import { fitInside, type RawFrames, type RenderJob, type ScanMode, type Size, type TimeWindow } from './ffmpeg-args.js';
 import { describeDamage, explainPick, explainShortfall } from './explain.js';
 import { chooseGifSegments, GIF_FPS, gifWindow, nextRound, type GifCandidate } from './gif-segment.js';
 import { coverFileName, type CoverEntry, type GifEntry, type Manifest, type StillEntry } from './manifest.js';
 import { probeVideo, type VideoInfo } from './probe.js';
-import { nextMoments, refineFrom, refineWindow } from './refine.js';
-import { renderFromFrames } from './render.js';
+import { nextMoments, refineFrom, refineWindow, type RefinedMoment } from './refine.js';
+import { framesAsRgb, renderFromFrames } from './render.js';
 import { replaceFailures } from './replace-failures.js';
 import { needsTimedSampling, scan, timedRate, videoDuration } from './scan.js';
 import { gifScore, round, stillScore } from './score.js';
 import { judgeSamples, pickMoments, type Pick } from './select.js';
+import { appealOf } from './subjects/appeal.js';
+import { coverBoxes } from './subjects/cover-boxes.js';
+import { examineSubjects, type SubjectReading } from './subjects/examine.js';
+import type { SubjectModels } from './subjects/port.js';
 import { lookAt } from './window.js';
 
 export interface AnalyzeOptions {
@@ -25,6 +30,8 @@ export interface AnalyzeOptions {
   readonly signal?: AbortSignal | undefined;
   /** Progress, 0..1, with a short label of the stage. */
   readonly onProgress?: ((fraction: number, stage: string) => void) | undefined;
+  /** The face and text models; without them the engine ranks on picture quality and relevance alone. */
+  readonly subjects?: SubjectModels | undefined;
 }
 
 /** Frames are analysed at most this size: ~1.3 ms of TypeScript per frame, and decoding dominates. */
@@ -32,6 +39,13 @@ const ANALYSIS_BOX = 320;
 /** Longest side of a GIF preview (Mux allows 640; 480 keeps files small and is plenty in a grid). */
 const GIF_BOX = 480;
 const SPARE_PICKS = 3;
+/**
+ * With subjects, this many candidates per still are refined and shown to the models (then the stills are
+ * chosen among them): enough for a face shot the heuristics ranked lower to win, and ~0.3 CPU-s each.
+ */
+const CANDIDATES_PER_STILL = 2;
+/** Frames shown to the subject models fit this box: faces of 60 px and subtitles are readable at 640. */
+const SUBJECT_BOX = 640;
 /** Containers with no index of frames: a seek lands by guesswork, and the first timestamps after it too. */
 const INDEXLESS = /^(mpeg|mpegts|mpegvideo|h264|hevc|m4v|cavsvideo|vc1|dirac|h261|h263)$/;
 const PREROLL_SECONDS = 1;
@@ -82,8 +96,10 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
   progress(0.75, 'refining');
 
   // The look pass: a refine window per still and the first GIF windows, decoded together.
-  const picks = selection.picks.slice(0, stills);
-  const spares = selection.picks.slice(stills);
+  const examine = options.subjects !== undefined && stills > 0;
+  const candidates = examine ? CANDIDATES_PER_STILL * stills + 2 : stills;
+  const picks = selection.picks.slice(0, candidates);
+  const spares = selection.picks.slice(candidates);
   const animate = gifs > 0 && canAnimate(info, gifSpan);
   const gifQueue = animate ? gifCandidates(selection.picks) : [];
   const firstGifs = nextRound(gifQueue, gifs, [], gifSpan);
@@ -115,10 +131,24 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
       )
     : [];
 
+  let ranked: Ranked[];
+  let subjectBox: Size | undefined;
+  if (examine) {
+    progress(0.8, 'looking for faces and text');
+    subjectBox = fitInside(info.display, SUBJECT_BOX, SUBJECT_BOX);
+    const images = await framesAsRgb(ffmpeg, chosen.map(({ moment }) => stillFrame(moment, info.display)), subjectBox, signal);
+    const readings = await examineSubjects(options.subjects!, images, chosen.map((c) => c.pick.sample.shot), reference, signal);
+    const scored = chosen.map(({ pick, moment }, i) => {
+      const appeal = appealOf(readings[i]!, subjectBox!);
+      return { pick, moment, reading: readings[i]!, ...stillScore(moment.scores, pick.relevance, moment.stillness, moment.defects, appeal) };
+    });
+    ranked = chooseStills(scored, stills);
+  } else {
+    ranked = chosen
+      .map(({ pick, moment }) => ({ pick, moment, ...stillScore(moment.scores, pick.relevance, moment.stillness, moment.defects) }))
+      .sort((a, b) => b.score - a.score);
+  }
   progress(0.85, 'rendering');
-  const ranked = chosen
-    .map(({ pick, moment }) => ({ pick, moment, ...stillScore(moment.scores, pick.relevance, moment.stillness, moment.defects) }))
-    .sort((a, b) => b.score - a.score);
   const gifRanked = segments.map((segment) => ({ segment, ...gifScore(segment.scores, segment.relevance, segment.motion) })).sort((a, b) => b.score - a.score);
   const stillNames = ranked.map((_, i) => coverFileName('png', i + 1));
   const gifNames = gifRanked.map((_, i) => coverFileName('gif', i + 1));
@@ -127,9 +157,7 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
       kind: 'gif', fps: GIF_FPS, out: join(options.outDir, gifNames[i]!),
       frames: { file: segment.raw, size: gifSize, pixelFormat: 'rgb24', first: segment.first, count: segment.count },
     })),
-    ...ranked.map(({ moment }, i): RenderJob => ({
-      kind: 'png', out: join(options.outDir, stillNames[i]!), frames: { file: moment.frame.file, size: info.display, pixelFormat: 'yuv420p', first: moment.frame.index, count: 1 },
-    })),
+    ...ranked.map(({ moment }, i): RenderJob => ({ kind: 'png', out: join(options.outDir, stillNames[i]!), frames: stillFrame(moment, info.display) })),
   ];
   const bytes = await renderFromFrames(ffmpeg, jobs, info.display, signal);
 
@@ -139,6 +167,7 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
     width: info.display.width, height: info.display.height, bytes: bytes[gifRanked.length + i]!, subscores: entry.subscores,
     why: explainPick(entry.pick, selection.picks, timeOf),
     ...(entry.moment.defects.length > 0 ? { defects: [...entry.moment.defects] } : {}),
+    ...(entry.reading === undefined ? {} : { subjects: coverBoxes(entry.reading, subjectBox!, info.display) }),
   }));
   covers.push(...gifRanked.map(({ segment, score, subscores }, i): GifEntry => ({
     file: gifNames[i]!, format: 'gif', score, time: floorMs(segment.start), duration: segment.duration,
@@ -153,8 +182,23 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
       sampling: sampling.kind, framesAnalysed: samples.length, pool: selection.pool, rejected: selection.rejected,
       ...(ranked.length < stills ? { distinct: ranked.length, why: explainShortfall(ranked.length, selection, judged.length) } : {}),
       ...(damaged.length === 0 && scanned.stopsAt === undefined && scanned.reports === 0 ? {} : { damage: describeDamage(damaged, scanned.reports, scanned.stopsAt, info.duration) }),
+      ...(examine ? { subjectsExamined: chosen.length } : {}),
     },
   };
+}
+
+/** A still ready to render, with what the subject models found in it when they ran. */
+interface Ranked {
+  readonly pick: Pick;
+  readonly moment: RefinedMoment;
+  readonly score: number;
+  readonly subscores: Record<string, number>;
+  readonly reading?: SubjectReading | undefined;
+}
+
+/** Where a refined still's frame sits decoded at full size. */
+function stillFrame(moment: RefinedMoment, display: Size): RawFrames {
+  return { file: moment.frame.file, size: display, pixelFormat: 'yuv420p', first: moment.frame.index, count: 1 };
 }
 
 /** GIF candidates, most promising first: relevant looks that move (judged from the keyframes around them). */

@@ -200,12 +200,9 @@ export type RenderJob =
  * default level for files ~8 % larger (measured on 1080p).
  */
 export function renderArgs(jobs: readonly RenderJob[]): string[] {
-  const inputs = jobs.flatMap((j) => [
-    '-f', 'rawvideo', '-pix_fmt', j.frames.pixelFormat, '-video_size', `${j.frames.size.width}x${j.frames.size.height}`,
-    '-framerate', j.kind === 'gif' ? formatNumber(j.fps) : '25', '-i', j.frames.file,
-  ]);
+  const inputs = jobs.flatMap((j) => rawInput(j.frames, j.kind === 'gif' ? j.fps : 25));
   const graph = jobs.map((j, k) => {
-    const trim = `[${k}:v:0]trim=start_frame=${j.frames.first}:end_frame=${j.frames.first + j.frames.count},setpts=PTS-STARTPTS`;
+    const trim = trimRaw(k, j.frames);
     return j.kind === 'png'
       ? `${trim}[o${k}]`
       : `${trim},split[a${k}][b${k}];[a${k}]palettegen=max_colors=256:stats_mode=diff[p${k}];[b${k}][p${k}]paletteuse=dither=bayer:bayer_scale=4:diff_mode=rectangle[o${k}]`;
@@ -214,6 +211,31 @@ export function renderArgs(jobs: readonly RenderJob[]): string[] {
     ? ['-map', `[o${k}]`, '-frames:v', '1', '-c:v', 'png', '-compression_level', '2', '-f', 'image2', '-update', '1', '-y', j.out]
     : ['-map', `[o${k}]`, '-loop', '0', '-f', 'gif', '-y', j.out]);
   return ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-filter_complex_threads', '1', ...inputs, '-filter_complex', graph, ...outputs];
+}
+
+/**
+ * Frames decoded earlier, scaled to `size` as rgb24 and written one after the other to stdout, in one
+ * process: the pictures the subject models look at are the very frames that become covers.
+ */
+export function rgbFramesArgs(frames: readonly RawFrames[], size: Size): string[] {
+  const graph = frames.map((f, k) => `${trimRaw(k, f)},scale=${size.width}:${size.height}:flags=area,setsar=1,format=rgb24[o${k}]`).join(';') +
+    `;${frames.map((_, k) => `[o${k}]`).join('')}concat=n=${frames.length}:v=1:a=0[out]`;
+  return [
+    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-filter_complex_threads', '1',
+    ...frames.flatMap((f) => rawInput(f, 25)), '-filter_complex', graph,
+    '-map', '[out]', '-vsync', 'passthrough', '-f', 'rawvideo', 'pipe:1',
+  ];
+}
+
+function rawInput(frames: RawFrames, fps: number): string[] {
+  return [
+    '-f', 'rawvideo', '-pix_fmt', frames.pixelFormat, '-video_size', `${frames.size.width}x${frames.size.height}`,
+    '-framerate', formatNumber(fps), '-i', frames.file,
+  ];
+}
+
+function trimRaw(input: number, frames: RawFrames): string {
+  return `[${input}:v:0]trim=start_frame=${frames.first}:end_frame=${frames.first + frames.count},setpts=PTS-STARTPTS`;
 }
 
 /** Fits a display size into a box, keeping the aspect ratio, with even sides (what encoders and scalers like). */

@@ -26,6 +26,8 @@ export interface Manifest {
     readonly why?: string;
     /** Present only when part of the file could not be decoded: what, and that the covers avoid it. */
     readonly damage?: string;
+    /** Present when the face and text models ran: on how many candidate frames. */
+    readonly subjectsExamined?: number;
   };
 }
 
@@ -44,6 +46,28 @@ export interface StillEntry {
   readonly why: string;
   /** Present only when the video had nothing better: why this still is weak. */
   readonly defects?: readonly string[];
+  /** Present when the face and text models ran: what they found, in the still's own pixels. */
+  readonly subjects?: SubjectBoxes;
+}
+
+/** Faces and text in a still, in its pixels (x, y: top-left corner): what a crop must keep or avoid. */
+export interface SubjectBoxes {
+  /** Clearest first. */
+  readonly faces: readonly {
+    readonly x: number; readonly y: number; readonly width: number; readonly height: number;
+    readonly confidence: number;
+    readonly eyes: 'open' | 'closed' | 'unknown';
+    /** Present when the face is cut by the frame's edge. */
+    readonly cut?: true;
+    /** Head rotation in degrees, when the face was big enough to measure. */
+    readonly yaw?: number;
+    readonly pitch?: number;
+  }[];
+  readonly text: readonly {
+    readonly x: number; readonly y: number; readonly width: number; readonly height: number;
+    /** Present on a line of burned-in subtitles or captions. */
+    readonly subtitle?: true;
+  }[];
 }
 
 export interface GifEntry {

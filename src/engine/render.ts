@@ -1,7 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { AppError } from '../errors.js';
 import type { FfmpegRunner } from './ffmpeg.js';
-import { renderArgs, type RenderJob, type Size } from './ffmpeg-args.js';
+import { renderArgs, rgbFramesArgs, type RawFrames, type RenderJob, type Size } from './ffmpeg-args.js';
+import type { RgbImage } from './subjects/port.js';
 import { batchSize } from './window.js';
 
 /**
@@ -18,6 +19,20 @@ export async function renderFromFrames(ffmpeg: FfmpegRunner, jobs: readonly Rend
   for (const batch of batches) await ffmpeg.ffmpeg(renderArgs(batch), { signal, timeoutMs: 300_000 });
   return Promise.all(jobs.map((j) => nonEmpty(j.out, `frame ${j.frames.first} of ${j.frames.file}`)));
 }
+
+/** Frames decoded earlier, at `size` in rgb24: what the subject models are shown. */
+export async function framesAsRgb(ffmpeg: FfmpegRunner, frames: readonly RawFrames[], size: Size, signal?: AbortSignal): Promise<RgbImage[]> {
+  const bytes = size.width * size.height * 3;
+  const images: RgbImage[] = [];
+  for (const batch of chunk(frames, RGB_BATCH)) {
+    const { stdout } = await ffmpeg.ffmpeg(rgbFramesArgs(batch, size), { signal, timeoutMs: 300_000 });
+    if (stdout.length < batch.length * bytes) throw new AppError('internal', `ffmpeg gave ${stdout.length} bytes for ${batch.length} frames of ${size.width}x${size.height}`);
+    batch.forEach((_, k) => images.push({ ...size, data: new Uint8Array(stdout.subarray(k * bytes, (k + 1) * bytes)) }));
+  }
+  return images;
+}
+/** Frames per process: a rawvideo input holds one frame, so a dozen 1080p frames is ~40 MB. */
+const RGB_BATCH = 16;
 
 async function nonEmpty(out: string, what: string): Promise<number> {
   const bytes = await stat(out).then((s) => s.size, () => 0);

@@ -14,7 +14,7 @@ const run = promisify(execFile);
 export interface Stretch {
   readonly label: string;
   readonly seconds: number;
-  /** A lavfi source plus filters, with {size} and {rate} placeholders. */
+  /** A lavfi source plus filters, with {size}, {height} and {rate} placeholders. */
   readonly source: string;
   /** A bad stretch: no cover may come from it. */
   readonly bad?: boolean;
@@ -73,7 +73,7 @@ export function storyboardArgs(stretches: readonly Stretch[], out: string, optio
   const size = `${options.width ?? 640}x${options.height ?? 360}`;
   const rate = String(options.fps ?? 25);
   const chains = stretches.map((s, i) => {
-    const source = s.source.replaceAll('{size}', size).replaceAll('{rate}', rate);
+    const source = s.source.replaceAll('{size}', size).replaceAll('{rate}', rate).replaceAll('{height}', String(options.height ?? 360));
     return `${source},trim=duration=${s.seconds},setpts=PTS-STARTPTS,format=yuv420p,setsar=1[s${i}]`;
   });
   const inputs = stretches.map((_, i) => `[s${i}]`).join('');
