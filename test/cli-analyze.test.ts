@@ -152,7 +152,31 @@ describe('smartcover analyze used wrongly', async () => {
   it('--help lists the options and the settings, on stdout, exit 0', async () => {
     const run = await runCli(['analyze', '--help'], { cwd: workdir() });
     expect(run.code).toBe(0);
-    for (const word of ['--out', '--stills', '--gifs', '--json', 'SMARTCOVER_FFMPEG', 'SMARTCOVER_FFPROBE']) expect(run.stdout).toContain(word);
+    for (const word of ['--out', '--stills', '--gifs', '--json', '--no-subjects', 'SMARTCOVER_FFMPEG', 'SMARTCOVER_FFPROBE', 'SMARTCOVER_SUBJECTS']) expect(run.stdout).toContain(word);
+  });
+
+  it('ranks with the face and text models by default; --no-subjects and SMARTCOVER_SUBJECTS=off run without them', async () => {
+    const on = await runCli(['analyze', video, '--json', '--stills', '2', '--gifs', '0'], { cwd: workdir() });
+    expect(on.code, on.stderr).toBe(0);
+    const withModels = JSON.parse(on.stdout);
+    expect(withModels.analysis.subjectsExamined).toBeGreaterThan(0);
+    expect(withModels.covers[0].subscores).toHaveProperty('faces');
+    for (const off of [['--no-subjects'], []]) {
+      const env = off.length === 0 ? { ...process.env, SMARTCOVER_SUBJECTS: 'OFF' } : process.env;
+      const run = await runCli(['analyze', video, '--json', '--stills', '2', '--gifs', '0', ...off], { cwd: workdir(), env });
+      expect(run.code, run.stderr).toBe(0);
+      const manifest = JSON.parse(run.stdout);
+      expect(manifest.analysis.subjectsExamined).toBeUndefined();
+      expect(manifest.covers[0].subscores).not.toHaveProperty('faces');
+    }
+  });
+
+  it('refuses a SMARTCOVER_SUBJECTS that is neither on nor off, before doing anything', async () => {
+    const cwd = workdir();
+    const run = await runCli(['analyze', video], { cwd, env: { ...process.env, SMARTCOVER_SUBJECTS: 'maybe' } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/SMARTCOVER_SUBJECTS must be 'on' or 'off' \(got 'maybe'\)/);
+    expect(leftovers(cwd)).toEqual([]);
   });
 
   it('without a command prints the usage on stderr and exits 2', async () => {

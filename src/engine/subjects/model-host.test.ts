@@ -23,18 +23,22 @@ async function picture(input: string[], filter = ''): Promise<RgbImage> {
 
 /** Model processes this test process has running now. */
 function modelProcesses(): number {
-  let n = 0;
+  return modelPids().length;
+}
+
+function modelPids(): number[] {
+  const pids: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('model-process')) n++;
+      if (ppid === process.pid && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('model-process')) pids.push(Number(name));
     } catch {
       // gone meanwhile
     }
   }
-  return n;
+  return pids;
 }
 
 describe('the subject models, for real (human on tfjs-wasm, PP-OCR on onnxruntime)', () => {
@@ -83,6 +87,21 @@ describe('the subject models, for real (human on tfjs-wasm, PP-OCR on onnxruntim
     const release = host.hold('text');
     try {
       await expect(host.text.detect([broken], 320)).rejects.toSatisfy((e) => isAppError(e, 'internal') && /text model failed/.test((e as Error).message));
+      const [again] = await host.text.detect([await slide()], 320);
+      expect(again!.length).toBeGreaterThan(0);
+    } finally {
+      release();
+    }
+  });
+
+  it('fails the calls of a model process that dies with a clear error, and starts a new one on the next call', async () => {
+    const release = host.hold('text');
+    try {
+      const images = Array.from({ length: 40 }, () => ({ width: W, height: H, data: new Uint8Array(W * H * 3) }));
+      const call = host.text.detect(images, 640);
+      await expect.poll(modelProcesses).toBe(1);
+      setTimeout(() => { for (const pid of modelPids()) process.kill(pid, 'SIGKILL'); }, 500);
+      await expect(call).rejects.toSatisfy((e) => isAppError(e, 'internal') && /text model process exited \(SIGKILL\)/.test((e as Error).message));
       const [again] = await host.text.detect([await slide()], 320);
       expect(again!.length).toBeGreaterThan(0);
     } finally {
