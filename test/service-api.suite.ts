@@ -93,8 +93,15 @@ export function serviceApiSuite(backend: Backend): void {
         const job = await waitForJob(client, JobId);
         expect(job).toMatchObject({ JobId, VideoId: video, Status: 'success', TemplateId, UserData: userData });
         expect(JSON.parse(job['TemplateConfig']!)).toMatchObject({ Format: 'png', SetDefaultCover: 'true', Count: 3 });
-        const result = JSON.parse(job['AIImageResult']!) as { Score: number; Url: string }[];
+        const result = JSON.parse(job['AIImageResult']!) as { Score: number; Url: string; SubScores: Record<string, number> }[];
         expect(result).toHaveLength(3);
+        // Next to VOD's Score and Url, the sub-scores that explain it, the face and text models' among them.
+        for (const item of result) {
+          for (const key of ['Quality', 'Relevance', 'Faces', 'Eyes', 'Text', 'Subtitles']) {
+            expect(item.SubScores[key], key).toBeGreaterThanOrEqual(0);
+            expect(item.SubScores[key], key).toBeLessThanOrEqual(1);
+          }
+        }
 
         const { AIImageInfoList } = (await client.request('ListAIImageInfo', { VideoId: video })) as { AIImageInfoList: Record<string, string>[] };
         const mine = AIImageInfoList.filter((c) => c['JobId'] === JobId);

@@ -91,7 +91,7 @@ export class JobService {
         {
           jobId: job.id,
           covers,
-          result: covers.map((c) => ({ score: c.score, path: c.path })),
+          result: covers.map((c, i) => ({ score: c.score, path: c.path, subscores: manifest.covers[i]!.subscores })),
           coverPath: config.setDefaultCover ? best?.path : undefined,
         },
         this.deps.clock.now(),

@@ -79,10 +79,18 @@ export interface Job {
   readonly status: JobStatus;
   readonly code: string;
   readonly message: string;
-  /** The covers' scores and unsigned paths, once the job succeeded. */
-  readonly result: readonly { score: number; path: string }[];
+  /** The covers' scores and unsigned paths, once the job succeeded, with the sub-scores that explain each. */
+  readonly result: readonly JobResultItem[];
   readonly createdAt: Date;
   readonly modifiedAt: Date;
+}
+
+/** One cover of a finished job, as GetAIImageJobs and the callback report it. */
+export interface JobResultItem {
+  readonly score: number;
+  readonly path: string;
+  /** The manifest's sub-scores, each 0..1 (absent on jobs stored before they were kept). */
+  readonly subscores?: Readonly<Record<string, number>> | undefined;
 }
 
 export interface Cover {

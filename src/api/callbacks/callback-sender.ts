@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock, Store, TaskOutcome } from '../../covers/ports.js';
 import { AppError } from '../../errors.js';
 import { postJson, type OutboundPolicy } from '../../outbound/guarded-http.js';
+import { aiImageResult } from '../rpc/actions/wire.js';
 import { wireTime } from '../rpc/gateway.js';
 import { parseUserData } from './callback-target.js';
 
@@ -31,7 +32,7 @@ export class CallbackSender {
       Status: job.status,
       Code: job.code,
       Message: job.message,
-      AIImageResult: JSON.stringify(job.result.map((r) => ({ Score: r.score, Url: r.path }))),
+      AIImageResult: aiImageResult(job),
       Extend: JSON.stringify(parseUserData(job.userData)?.Extend ?? {}),
     });
     return this.post(url, body, now);

@@ -46,8 +46,20 @@ export function jobToWire(job: Job): WireObject {
   return {
     JobId: job.id, VideoId: job.videoId, Status: job.status, Code: job.code, Message: job.message, CreationTime: wireTime(job.createdAt),
     TemplateId: job.templateId, TemplateConfig: templateConfigToWire(job.templateConfig), UserData: job.userData,
-    AIImageResult: job.status === 'success' ? JSON.stringify(job.result.map((r) => ({ Score: r.score, Url: r.path }))) : '',
+    AIImageResult: job.status === 'success' ? aiImageResult(job) : '',
   };
+}
+
+/**
+ * GetAIImageJobs' and the callback's AIImageResult: VOD's `Score` and `Url` per cover, and ours beside
+ * them, `SubScores` (the manifest's sub-scores with wire-style names: Quality, Faces, Eyes, Text…). SDKs
+ * hand AIImageResult over as a string, so an extra field reaches only those who look for it.
+ */
+export function aiImageResult(job: Job): string {
+  return JSON.stringify(job.result.map((r) => ({
+    Score: r.score, Url: r.path,
+    ...(r.subscores === undefined ? {} : { SubScores: Object.fromEntries(Object.entries(r.subscores).map(([k, v]) => [k[0]!.toUpperCase() + k.slice(1), v])) }),
+  })));
 }
 
 export function coverToWire(cover: Cover, sign: SignUrl): WireObject {
