@@ -6,7 +6,8 @@
  * - a 10-minute 1080p25 H.264 corpus at ~8 Mbps, once with 2 s and once with 10 s keyframe intervals;
  * - a 60-minute file (the 2 s corpus six times) to show memory does not grow with length;
  * - a 4K clip for memory at the largest size;
- * - a 10-second clip for the fixed cost of a video (analyze less its keyframe pass).
+ * - a 10-second clip for the fixed cost of a video (analyze less its keyframe pass);
+ * - each with the subject models (the default) and without (--no-subjects), and what each model costs.
  * CPU is user + system seconds of the whole process tree (node and its ffmpeg children); memory is the
  * peak resident size of the tree, sampled every 20 ms. The corpus is cached in bench/.corpus/.
  */
@@ -18,6 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { storyboardArgs, type Stretch } from '../test/support/clips.js';
 import { measure, median, type Measurement } from './measure.js';
+import { modelCosts } from './model-costs.js';
+import { TEXT_SIDE } from '../src/engine/subjects/examine.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, 'full-runs': { type: 'string', default: '1' } } });
 const runs = Number(values.runs);
@@ -96,6 +99,8 @@ const floorCommand = (file: string) => ['ffmpeg', '-nostdin', '-v', 'error', '-s
 const floor1Command = (file: string) => ['ffmpeg', '-nostdin', '-v', 'error', '-threads', '1', '-filter_threads', '1', '-skip_frame', 'nokey', '-i', file, '-map', '0:v:0', '-vf', 'scale=320:180:flags=area,format=rgb24', '-vsync', 'passthrough', '-f', 'rawvideo', '-y', '/dev/null'];
 const fullCommand = (file: string) => ['ffmpeg', '-nostdin', '-v', 'error', '-i', file, '-map', '0:v:0', '-f', 'null', '-'];
 const analyzeCommand = (file: string, out: string) => [process.execPath, cli, 'analyze', file, '--out', out, '--json'];
+/** The heuristic engine alone, as before the subject models: the same run with --no-subjects. */
+const plainCommand = (file: string, out: string) => [...analyzeCommand(file, out), '--no-subjects'];
 
 async function series(commands: Record<string, string[]>, times: Record<string, number>): Promise<Record<string, Measurement>> {
   const results: Record<string, Measurement[]> = {};
@@ -124,37 +129,52 @@ const fmt = (n: number, d = 2) => n.toFixed(d);
 for (const [label, file] of [['10 min, 2 s GOP', g2], ['10 min, 10 s GOP', g10]] as const) {
   const minutes = duration(file) / 60;
   const r = await series(
-    { floor: floorCommand(file), floor1: floor1Command(file), full: fullCommand(file), analyze: analyzeCommand(file, join(scratch, 'out')) },
-    { floor: runs, floor1: runs, full: fullRuns, analyze: runs },
+    { floor: floorCommand(file), floor1: floor1Command(file), full: fullCommand(file), analyze: analyzeCommand(file, join(scratch, 'out')), plain: plainCommand(file, join(scratch, 'plain')) },
+    { floor: runs, floor1: runs, full: fullRuns, analyze: runs, plain: runs },
   );
   // The issue's floor is ffmpeg's keyframe-only decode as it runs by default; the single-threaded one is
   // cheaper, so both verdicts are printed.
-  const target = 2 * r.floor!.cpu + 3;
-  const strict = 2 * r.floor1!.cpu + 3;
+  // With the subject models the target is 2 × floor + 4 s; the heuristic engine alone keeps its 2 × floor + 3 s.
+  const target = 2 * r.floor!.cpu + 4;
+  const strict = 2 * r.floor1!.cpu + 4;
+  const plainTarget = 2 * r.floor!.cpu + 3;
   rows.push(
     `| ${label} (${fmt(bitrate(file), 1)} Mbps) | ${fmt(r.floor!.cpu / minutes)} / ${fmt(r.floor1!.cpu / minutes)} | ${fmt(r.analyze!.cpu / minutes)} | ${fmt(r.full!.cpu / minutes)} | ` +
-      `${fmt(r.analyze!.cpu, 1)} s vs ${fmt(target, 1)} s (${r.analyze!.cpu <= target ? 'met' : 'MISSED'}); vs ${fmt(strict, 1)} s (${r.analyze!.cpu <= strict ? 'met' : 'over'}) | ${fmt(r.full!.cpu / r.analyze!.cpu, 1)}× | ` +
-      `${fmt(r.analyze!.peakTreeMb, 0)} MB (largest process ${fmt(r.analyze!.peakProcessMb, 0)}) | ${fmt(r.floor!.peakTreeMb, 0)} MB | ${fmt(r.full!.peakTreeMb, 0)} MB |`,
+      `${fmt(r.analyze!.cpu, 1)} s vs ${fmt(target, 1)} s (${r.analyze!.cpu <= target ? 'met' : 'MISSED'}); vs ${fmt(strict, 1)} s (${r.analyze!.cpu <= strict ? 'met' : 'over'}) | ` +
+      `${fmt(r.plain!.cpu, 1)} s vs ${fmt(plainTarget, 1)} s (${r.plain!.cpu <= plainTarget ? 'met' : 'MISSED'}) | ${fmt(r.full!.cpu / r.analyze!.cpu, 1)}× | ` +
+      `${fmt(r.analyze!.peakTreeMb, 0)} MB (largest process ${fmt(r.analyze!.peakProcessMb, 0)}) | ${fmt(r.plain!.peakTreeMb, 0)} MB | ${fmt(r.floor!.peakTreeMb, 0)} MB | ${fmt(r.full!.peakTreeMb, 0)} MB |`,
   );
   process.stderr.write(`${rows.at(-1)}\n`);
 }
 
-const longRun = await series({ floor: floorCommand(long), analyze: analyzeCommand(long, join(scratch, 'long')) }, { floor: 1, analyze: 1 });
+const longRun = await series({ floor: floorCommand(long), analyze: analyzeCommand(long, join(scratch, 'long')), plain: plainCommand(long, join(scratch, 'long-plain')) }, { floor: 1, analyze: 1, plain: 1 });
 const uhdRun = await series({ floor: floorCommand(big), analyze: analyzeCommand(big, join(scratch, 'uhd')) }, { floor: 1, analyze: 1 });
 // The fixed cost of a video: what analyze spends beyond the keyframe pass on a clip too short for the pass to matter.
 const clip = firstSeconds('10s-gop2s.mp4', encoded('master-gop2s.mp4', 50), 10);
-const clipRun = await series({ floor: floorCommand(clip), analyze: analyzeCommand(clip, join(scratch, 'clip')) }, { floor: runs, analyze: runs });
+const clipRun = await series({ floor: floorCommand(clip), analyze: analyzeCommand(clip, join(scratch, 'clip')), plain: plainCommand(clip, join(scratch, 'clip-plain')) }, { floor: runs, analyze: runs, plain: runs });
+const costs = await modelCosts(g2);
 rmSync(scratch, { recursive: true, force: true });
 
 const cpuInfo = execFileSync('sh', ['-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"]).toString().trim();
 console.log(`Engine benchmark — ${new Date().toISOString().slice(0, 10)}, ${cpuInfo}, ${runs} runs (full decode ${fullRuns}), medians
 
-| corpus | floor CPU-s/min (default threads / 1 thread) | analyze CPU-s/min | full decode CPU-s/min | analyze vs 2×floor+3 s (default floor; 1-thread floor) | full ÷ analyze | analyze peak RSS (tree) | floor peak | full peak |
-|---|---|---|---|---|---|---|---|---|
+| corpus | floor CPU-s/min (default threads / 1 thread) | analyze CPU-s/min | full decode CPU-s/min | analyze vs 2×floor+4 s (default floor; 1-thread floor) | --no-subjects vs 2×floor+3 s | full ÷ analyze | analyze peak RSS (tree) | --no-subjects peak | floor peak | full peak |
+|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
-| length | analyze CPU-s | floor CPU-s | analyze peak RSS (tree) |
+| length | analyze CPU-s (--no-subjects) | floor CPU-s | analyze peak RSS (tree) |
 |---|---|---|---|
-| 60 min, 2 s GOP | ${fmt(longRun.analyze!.cpu, 1)} | ${fmt(longRun.floor!.cpu, 1)} | ${fmt(longRun.analyze!.peakTreeMb, 0)} MB (largest process ${fmt(longRun.analyze!.peakProcessMb, 0)}) |
+| 60 min, 2 s GOP | ${fmt(longRun.analyze!.cpu, 1)} (${fmt(longRun.plain!.cpu, 1)}) | ${fmt(longRun.floor!.cpu, 1)} | ${fmt(longRun.analyze!.peakTreeMb, 0)} MB (largest process ${fmt(longRun.analyze!.peakProcessMb, 0)}; --no-subjects ${fmt(longRun.plain!.peakTreeMb, 0)} MB) |
 | 20 s of 4K (3840×2160) | ${fmt(uhdRun.analyze!.cpu, 1)} | ${fmt(uhdRun.floor!.cpu, 1)} | ${fmt(uhdRun.analyze!.peakTreeMb, 0)} MB (largest process ${fmt(uhdRun.analyze!.peakProcessMb, 0)}) |
-| 10 s of 1080p, 2 s GOP (fixed cost per video: ${fmt(clipRun.analyze!.cpu - clipRun.floor!.cpu, 1)} CPU-s) | ${fmt(clipRun.analyze!.cpu, 1)} | ${fmt(clipRun.floor!.cpu, 1)} | ${fmt(clipRun.analyze!.peakTreeMb, 0)} MB (largest process ${fmt(clipRun.analyze!.peakProcessMb, 0)}) |`);
+| 10 s of 1080p, 2 s GOP (fixed cost per video: ${fmt(clipRun.analyze!.cpu - clipRun.floor!.cpu, 1)} CPU-s; --no-subjects ${fmt(clipRun.plain!.cpu - clipRun.floor!.cpu, 1)}) | ${fmt(clipRun.analyze!.cpu, 1)} (${fmt(clipRun.plain!.cpu, 1)}) | ${fmt(clipRun.floor!.cpu, 1)} | ${fmt(clipRun.analyze!.peakTreeMb, 0)} MB (largest process ${fmt(clipRun.analyze!.peakProcessMb, 0)}) |
+
+Subject models, in this process on one thread (${costs.frames} corpus frames at 640×360; landmarks on real portraits):
+
+| step | cost |
+|---|---|
+| load: text detection (onnxruntime session) | ${fmt(costs.textLoadMs, 0)} ms |
+| load: face detector (human + tfjs-wasm) | ${fmt(costs.faceLoadMs, 0)} ms |
+| text detection, whole frame at ${TEXT_SIDE} px | ${fmt(costs.text, 1)} ms/frame |
+| text detection, bottom band 640×108 (subtitles) | ${fmt(costs.subtitleBand, 1)} ms/frame |
+| face detector (BlazeFace) | ${fmt(costs.faceDetect, 1)} ms/frame |
+| face detector + mesh + iris, one face | ${fmt(costs.faceLandmarks, 1)} ms/frame |`);
