@@ -558,12 +558,12 @@ export function serviceApiSuite(backend: Backend): void {
 
     describe('the service used wrongly', () => {
       it('reports every bad setting at once and exits 2', async () => {
-        const server = new ServerProcess(mkdtempSync(join(tmpdir(), 'unused-')));
+        const server = new ServerProcess(mkdtempSync(join(tmpdir(), 'unused-')), { SMARTCOVER_SUBJECTS: 'sometimes' });
         const run = await server.cli(['serve', '--port', 'eighty', '--concurrency', '0', '--database-url', 'mysql://db/x', '--storage', 's3:/bucket',
           '--s3-endpoint', 'ftp://minio', '--files-url', 'cdn.example.com', '--task-lease', '5', '--queue-maintenance', '0']);
         expect(run.code).toBe(2);
         expect(run.stderr.split('\n')).toHaveLength(2);
-        for (const flag of ['--port', 'eighty', '--concurrency', '--database-url', '--storage', '--s3-endpoint', '--files-url', '--task-lease', '--queue-maintenance']) {
+        for (const flag of ['--port', 'eighty', '--concurrency', '--database-url', '--storage', '--s3-endpoint', '--files-url', '--task-lease', '--queue-maintenance', 'SMARTCOVER_SUBJECTS']) {
           expect(run.stderr).toContain(flag);
         }
       });

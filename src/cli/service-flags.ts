@@ -1,5 +1,6 @@
 import { ENGINE_SETTINGS, loadEngineConfig, type EngineConfig } from '../config.js';
 import { loadServiceConfig, settingOptions, settingsHelp, type ServiceConfig } from '../service-config.js';
+import { AppError, isAppError } from '../errors.js';
 import type { CliIo } from './cli-io.js';
 import { parseFlags } from './parse-flags.js';
 
@@ -24,7 +25,18 @@ export function serviceFlags(args: readonly string[], io: CliIo, usage: string):
     return undefined;
   }
   const { 'no-subjects': noSubjects, ...service } = values;
-  return { config: loadServiceConfig(io.env, service, io.cwd), engine: loadEngineConfig(io.env, { noSubjects: noSubjects === true }) };
+  // Every bad setting at once, the service's and the engine's.
+  const settled = [() => loadServiceConfig(io.env, service, io.cwd), () => loadEngineConfig(io.env, { noSubjects: noSubjects === true })].map((load) => {
+    try {
+      return { value: load() };
+    } catch (error) {
+      if (!isAppError(error, 'invalid_argument')) throw error;
+      return { problem: error.message };
+    }
+  });
+  const problems = settled.flatMap((r) => ('problem' in r ? [r.problem] : []));
+  if (problems.length > 0) throw new AppError('invalid_argument', problems.join('; '));
+  return { config: settled[0]!.value as ServiceConfig, engine: settled[1]!.value as EngineConfig };
 }
 
 /** Resolves when the process is asked to stop (SIGINT/SIGTERM become this abort signal in main.ts). */

@@ -2,21 +2,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FfmpegRunner } from './ffmpeg.js';
-import { chooseStills } from './choose-stills.js';
-import { fitInside, type RawFrames, type RenderJob, type ScanMode, type Size, type TimeWindow } from './ffmpeg-args.js';
+import { fitInside, type RenderJob, type ScanMode, type TimeWindow } from './ffmpeg-args.js';
 import { describeDamage, explainPick, explainShortfall } from './explain.js';
 import { chooseGifSegments, GIF_FPS, gifWindow, nextRound, type GifCandidate } from './gif-segment.js';
 import { coverFileName, type CoverEntry, type GifEntry, type Manifest, type StillEntry } from './manifest.js';
 import { probeVideo, type VideoInfo } from './probe.js';
-import { nextMoments, refineFrom, refineWindow, type RefinedMoment } from './refine.js';
-import { framesAsRgb, renderFromFrames } from './render.js';
+import { rankByPicture, rankBySubjects, stillFrame } from './rank-stills.js';
+import { nextMoments, refineFrom, refineWindow } from './refine.js';
+import { renderFromFrames } from './render.js';
 import { replaceFailures } from './replace-failures.js';
 import { needsTimedSampling, scan, timedRate, videoDuration } from './scan.js';
-import { gifScore, round, stillScore } from './score.js';
+import { gifScore, round } from './score.js';
 import { judgeSamples, pickMoments, type Pick } from './select.js';
-import { appealOf } from './subjects/appeal.js';
-import { coverBoxes } from './subjects/cover-boxes.js';
-import { examineSubjects, type SubjectReading } from './subjects/examine.js';
 import type { SubjectModels } from './subjects/port.js';
 import { lookAt } from './window.js';
 
@@ -40,12 +37,11 @@ const ANALYSIS_BOX = 320;
 const GIF_BOX = 480;
 const SPARE_PICKS = 3;
 /**
- * With subjects, this many candidates per still are refined and shown to the models (then the stills are
- * chosen among them): enough for a face shot the heuristics ranked lower to win, and ~0.3 CPU-s each.
+ * With subjects, this many candidates beyond the stills are refined and shown to the models, and the
+ * stills chosen among them: room for a face shot the heuristics ranked lower to win. Each costs ~0.25 CPU-s
+ * of decoding and ~0.12 of models (measured on 1080p, see BENCHMARKS.md), which is what bounds them.
  */
-const CANDIDATES_PER_STILL = 2;
-/** Frames shown to the subject models fit this box: faces of 60 px and subtitles are readable at 640. */
-const SUBJECT_BOX = 640;
+const EXTRA_CANDIDATES = 3;
 /** Containers with no index of frames: a seek lands by guesswork, and the first timestamps after it too. */
 const INDEXLESS = /^(mpeg|mpegts|mpegvideo|h264|hevc|m4v|cavsvideo|vc1|dirac|h261|h263)$/;
 const PREROLL_SECONDS = 1;
@@ -90,14 +86,14 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
   // Previews are looked for where there is video to decode: in a file whose data stops early, before that.
   const gifSpan = scanned.stopsAt === undefined ? duration : Math.min(duration, scanned.stopsAt + 0.5);
   const { judged, reference } = judgeSamples(samples, duration);
-  // Spare picks beyond the stills: stand-ins for a pick whose window turns out damaged, and more places
-  // to look for a moving GIF segment.
-  const selection = pickMoments(judged, Math.max(stills, gifs) + SPARE_PICKS);
+  // With subjects, more candidates than stills are refined and shown to the models. Spare picks beyond
+  // them: stand-ins for a pick whose window turns out damaged, and more places to look for a moving GIF.
+  const subjects = stills > 0 ? options.subjects : undefined;
+  const candidates = subjects === undefined ? stills : stills + EXTRA_CANDIDATES;
+  const selection = pickMoments(judged, Math.max(candidates, gifs) + SPARE_PICKS);
   progress(0.75, 'refining');
 
-  // The look pass: a refine window per still and the first GIF windows, decoded together.
-  const examine = options.subjects !== undefined && stills > 0;
-  const candidates = examine ? CANDIDATES_PER_STILL * stills + 2 : stills;
+  // The look pass: a refine window per candidate and the first GIF windows, decoded together.
   const picks = selection.picks.slice(0, candidates);
   const spares = selection.picks.slice(candidates);
   const animate = gifs > 0 && canAnimate(info, gifSpan);
@@ -131,23 +127,10 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
       )
     : [];
 
-  let ranked: Ranked[];
-  let subjectBox: Size | undefined;
-  if (examine) {
-    progress(0.8, 'looking for faces and text');
-    subjectBox = fitInside(info.display, SUBJECT_BOX, SUBJECT_BOX);
-    const images = await framesAsRgb(ffmpeg, chosen.map(({ moment }) => stillFrame(moment, info.display)), subjectBox, signal);
-    const readings = await examineSubjects(options.subjects!, images, chosen.map((c) => c.pick.sample.shot), reference, signal);
-    const scored = chosen.map(({ pick, moment }, i) => {
-      const appeal = appealOf(readings[i]!, subjectBox!);
-      return { pick, moment, reading: readings[i]!, ...stillScore(moment.scores, pick.relevance, moment.stillness, moment.defects, appeal) };
-    });
-    ranked = chooseStills(scored, stills);
-  } else {
-    ranked = chosen
-      .map(({ pick, moment }) => ({ pick, moment, ...stillScore(moment.scores, pick.relevance, moment.stillness, moment.defects) }))
-      .sort((a, b) => b.score - a.score);
-  }
+  if (subjects !== undefined) progress(0.8, 'looking for faces and text');
+  const ranked = subjects === undefined
+    ? rankByPicture(chosen)
+    : await rankBySubjects(ffmpeg, subjects, chosen, { display: info.display, reference, stills, signal });
   progress(0.85, 'rendering');
   const gifRanked = segments.map((segment) => ({ segment, ...gifScore(segment.scores, segment.relevance, segment.motion) })).sort((a, b) => b.score - a.score);
   const stillNames = ranked.map((_, i) => coverFileName('png', i + 1));
@@ -167,7 +150,7 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
     width: info.display.width, height: info.display.height, bytes: bytes[gifRanked.length + i]!, subscores: entry.subscores,
     why: explainPick(entry.pick, selection.picks, timeOf),
     ...(entry.moment.defects.length > 0 ? { defects: [...entry.moment.defects] } : {}),
-    ...(entry.reading === undefined ? {} : { subjects: coverBoxes(entry.reading, subjectBox!, info.display) }),
+    ...(entry.subjects === undefined ? {} : { subjects: entry.subjects }),
   }));
   covers.push(...gifRanked.map(({ segment, score, subscores }, i): GifEntry => ({
     file: gifNames[i]!, format: 'gif', score, time: floorMs(segment.start), duration: segment.duration,
@@ -182,23 +165,9 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
       sampling: sampling.kind, framesAnalysed: samples.length, pool: selection.pool, rejected: selection.rejected,
       ...(ranked.length < stills ? { distinct: ranked.length, why: explainShortfall(ranked.length, selection, judged.length) } : {}),
       ...(damaged.length === 0 && scanned.stopsAt === undefined && scanned.reports === 0 ? {} : { damage: describeDamage(damaged, scanned.reports, scanned.stopsAt, info.duration) }),
-      ...(examine ? { subjectsExamined: chosen.length } : {}),
+      ...(subjects === undefined ? {} : { subjectsExamined: chosen.length }),
     },
   };
-}
-
-/** A still ready to render, with what the subject models found in it when they ran. */
-interface Ranked {
-  readonly pick: Pick;
-  readonly moment: RefinedMoment;
-  readonly score: number;
-  readonly subscores: Record<string, number>;
-  readonly reading?: SubjectReading | undefined;
-}
-
-/** Where a refined still's frame sits decoded at full size. */
-function stillFrame(moment: RefinedMoment, display: Size): RawFrames {
-  return { file: moment.frame.file, size: display, pixelFormat: 'yuv420p', first: moment.frame.index, count: 1 };
 }
 
 /** GIF candidates, most promising first: relevant looks that move (judged from the keyframes around them). */

@@ -15,11 +15,12 @@ export interface WindowFrame {
 }
 
 /**
- * A look pass holds one decoder per window: at most this many pixels of source frame at a time — two
+ * A look pass holds one decoder per window: at most this many pixels of source frame at a time — three
  * 1080p decoders, one at 4K. Measured at 1080p: three windows peaked at 151 MB, two at ~105 MB; the whole
- * run must stay under 250 MB with node's ~85 MB, and each extra process costs ~0.25 CPU-s.
+ * run must stay under 300 MB with node's ~85 MB (no model process runs during a look pass), and each extra
+ * process costs ~0.25 CPU-s.
  */
-const DECODE_PIXELS = 2 * 1920 * 1088;
+const DECODE_PIXELS = 3 * 1920 * 1088;
 /** Encoding PNGs from decoded frames needs less: three 1080p stills per process peaked at 98 MB. */
 const ENCODE_PIXELS = 3 * 1920 * 1088;
 
