@@ -41,7 +41,7 @@ const SPARE_PICKS = 3;
  * stills chosen among them: room for a face shot the heuristics ranked lower to win. Each costs ~0.25 CPU-s
  * of decoding and ~0.12 of models (measured on 1080p, see BENCHMARKS.md), which is what bounds them.
  */
-const EXTRA_CANDIDATES = 3;
+const EXTRA_CANDIDATES = 2;
 /** Containers with no index of frames: a seek lands by guesswork, and the first timestamps after it too. */
 const INDEXLESS = /^(mpeg|mpegts|mpegvideo|h264|hevc|m4v|cavsvideo|vc1|dirac|h261|h263)$/;
 const PREROLL_SECONDS = 1;
@@ -130,7 +130,7 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
   if (subjects !== undefined) progress(0.8, 'looking for faces and text');
   const ranked = subjects === undefined
     ? rankByPicture(chosen)
-    : await rankBySubjects(ffmpeg, subjects, chosen, { display: info.display, reference, stills, signal });
+    : await rankBySubjects(ffmpeg, subjects, chosen, { display: info.display, reference, stills, scratch, signal });
   progress(0.85, 'rendering');
   const gifRanked = segments.map((segment) => ({ segment, ...gifScore(segment.scores, segment.relevance, segment.motion) })).sort((a, b) => b.score - a.score);
   const stillNames = ranked.map((_, i) => coverFileName('png', i + 1));

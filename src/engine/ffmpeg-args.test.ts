@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { fitInside, formatTime, renderArgs, scanArgs, showinfoIndices, windowsArgs, type TimeWindow } from './ffmpeg-args.js';
+import { fitInside, formatTime, renderArgs, rgbFramesArgs, scanArgs, showinfoIndices, windowsArgs, type TimeWindow } from './ffmpeg-args.js';
 
 const size = { width: 320, height: 180 };
 /** The filter names of a graph, in the order ffmpeg numbers them. */
 const filterNames = (graph: string) => graph.split(/(?<!\\)[;,]/).map((f) => f.replace(/^\[[^\]]+\]/, '').split(/[=[]/)[0]);
 
 describe('ffmpeg argument builders', () => {
+  it('the subject frames come from one raw input, scaled to the models\' size as rgb24 on stdout', () => {
+    const args = rgbFramesArgs({ file: 'gathered.raw', size: { width: 1920, height: 1080 }, pixelFormat: 'yuv420p', first: 0, count: 7 }, { width: 640, height: 360 });
+    expect(args.filter((a) => a === '-i')).toHaveLength(1);
+    expect(args.join(' ')).toContain('-f rawvideo -pix_fmt yuv420p -video_size 1920x1080');
+    expect(args[args.indexOf('-vf') + 1]).toBe('scale=640:360:flags=area,setsar=1,format=rgb24');
+    expect(args.slice(-4)).toEqual(['passthrough', '-f', 'rawvideo', 'pipe:1']);
+  });
+
   it('the keyframe pass skips non-key frames before decoding and streams raw frames with timestamps', () => {
     const args = scanArgs('in.mp4', { kind: 'keyframes' }, size);
     expect(args.indexOf('-skip_frame')).toBeLessThan(args.indexOf('-i'));

@@ -214,16 +214,15 @@ export function renderArgs(jobs: readonly RenderJob[]): string[] {
 }
 
 /**
- * Frames decoded earlier, scaled to `size` as rgb24 and written one after the other to stdout, in one
- * process: the pictures the subject models look at are the very frames that become covers.
+ * Frames gathered into one raw file (see framesAsRgb), scaled to `size` as rgb24 and written one after the
+ * other to stdout: the pictures the subject models look at are the very frames that become covers. One
+ * input, so ffmpeg holds a frame or two, not a queue of full-size frames per input.
  */
-export function rgbFramesArgs(frames: readonly RawFrames[], size: Size): string[] {
-  const graph = frames.map((f, k) => `${trimRaw(k, f)},scale=${size.width}:${size.height}:flags=area,setsar=1,format=rgb24[o${k}]`).join(';') +
-    `;${frames.map((_, k) => `[o${k}]`).join('')}concat=n=${frames.length}:v=1:a=0[out]`;
+export function rgbFramesArgs(frames: RawFrames, size: Size): string[] {
   return [
-    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-filter_complex_threads', '1',
-    ...frames.flatMap((f) => rawInput(f, 25)), '-filter_complex', graph,
-    '-map', '[out]', '-vsync', 'passthrough', '-f', 'rawvideo', 'pipe:1',
+    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-threads', '1', '-filter_threads', '1',
+    ...rawInput(frames, 25), '-vf', `scale=${size.width}:${size.height}:flags=area,setsar=1,format=rgb24`,
+    '-vsync', 'passthrough', '-f', 'rawvideo', 'pipe:1',
   ];
 }
 

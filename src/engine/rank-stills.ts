@@ -38,11 +38,11 @@ export function rankByPicture(chosen: readonly Chosen[]): RankedStill[] {
  */
 export async function rankBySubjects(
   ffmpeg: FfmpegRunner, models: SubjectModels, chosen: readonly Chosen[],
-  context: { readonly display: Size; readonly reference: VideoReference; readonly stills: number; readonly signal?: AbortSignal | undefined },
+  context: { readonly display: Size; readonly reference: VideoReference; readonly stills: number; readonly scratch: string; readonly signal?: AbortSignal | undefined },
 ): Promise<RankedStill[]> {
-  const { display, reference, stills, signal } = context;
+  const { display, reference, stills, scratch, signal } = context;
   const box = fitInside(display, SUBJECT_BOX, SUBJECT_BOX);
-  const images = await framesAsRgb(ffmpeg, chosen.map(({ moment }) => stillFrame(moment, display)), box, signal);
+  const images = await framesAsRgb(ffmpeg, chosen.map(({ moment }) => stillFrame(moment, display)), box, scratch, signal);
   const readings = await examineSubjects(models, images, chosen.map((c) => c.pick.sample.shot), reference, signal);
   const scored = chosen.map(({ pick, moment }, i) => ({
     pick, moment,

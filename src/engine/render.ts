@@ -1,4 +1,5 @@
-import { stat } from 'node:fs/promises';
+import { open, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { AppError } from '../errors.js';
 import type { FfmpegRunner } from './ffmpeg.js';
 import { renderArgs, rgbFramesArgs, type RawFrames, type RenderJob, type Size } from './ffmpeg-args.js';
@@ -20,19 +21,47 @@ export async function renderFromFrames(ffmpeg: FfmpegRunner, jobs: readonly Rend
   return Promise.all(jobs.map((j) => nonEmpty(j.out, `frame ${j.frames.first} of ${j.frames.file}`)));
 }
 
-/** Frames decoded earlier, at `size` in rgb24: what the subject models are shown. */
-export async function framesAsRgb(ffmpeg: FfmpegRunner, frames: readonly RawFrames[], size: Size, signal?: AbortSignal): Promise<RgbImage[]> {
-  const bytes = size.width * size.height * 3;
-  const images: RgbImage[] = [];
-  for (const batch of chunk(frames, RGB_BATCH)) {
-    const { stdout } = await ffmpeg.ffmpeg(rgbFramesArgs(batch, size), { signal, timeoutMs: 300_000 });
-    if (stdout.length < batch.length * bytes) throw new AppError('internal', `ffmpeg gave ${stdout.length} bytes for ${batch.length} frames of ${size.width}x${size.height}`);
-    batch.forEach((_, k) => images.push({ ...size, data: new Uint8Array(stdout.subarray(k * bytes, (k + 1) * bytes)) }));
+/**
+ * Frames decoded earlier (one each from the stills' raw files), at `size` in rgb24: what the subject models
+ * are shown. The frames are first copied into one raw file of their own, so that one ffmpeg input reads
+ * them all (an input per frame would queue several full-size frames each: 580 MB at 4K).
+ */
+export async function framesAsRgb(ffmpeg: FfmpegRunner, frames: readonly RawFrames[], size: Size, scratch: string, signal?: AbortSignal): Promise<RgbImage[]> {
+  if (frames.length === 0) return [];
+  const source = frames[0]!;
+  const frameBytes = rawFrameBytes(source);
+  const gathered = join(scratch, `subjects-${process.hrtime.bigint()}.raw`);
+  const out = await open(gathered, 'w');
+  try {
+    const buffer = Buffer.alloc(frameBytes);
+    for (const f of frames) {
+      const input = await open(f.file, 'r');
+      try {
+        const { bytesRead } = await input.read(buffer, 0, frameBytes, f.first * frameBytes);
+        if (bytesRead !== frameBytes) throw new AppError('internal', `frame ${f.first} of ${f.file} is missing`);
+      } finally {
+        await input.close();
+      }
+      await out.write(buffer, 0, frameBytes);
+    }
+  } finally {
+    await out.close();
   }
-  return images;
+  try {
+    const { stdout } = await ffmpeg.ffmpeg(rgbFramesArgs({ ...source, file: gathered, first: 0, count: frames.length }, size), { signal, timeoutMs: 300_000 });
+    const bytes = size.width * size.height * 3;
+    if (stdout.length < frames.length * bytes) throw new AppError('internal', `ffmpeg gave ${stdout.length} bytes for ${frames.length} frames of ${size.width}x${size.height}`);
+    return frames.map((_, k) => ({ ...size, data: new Uint8Array(stdout.subarray(k * bytes, (k + 1) * bytes)) }));
+  } finally {
+    await rm(gathered, { force: true });
+  }
 }
-/** Frames per process: a rawvideo input holds one frame, so a dozen 1080p frames is ~40 MB. */
-const RGB_BATCH = 16;
+
+/** Bytes of one frame in a raw file. */
+function rawFrameBytes(frames: RawFrames): number {
+  const { width, height } = frames.size;
+  return frames.pixelFormat === 'rgb24' ? width * height * 3 : width * height + 2 * Math.ceil(width / 2) * Math.ceil(height / 2);
+}
 
 async function nonEmpty(out: string, what: string): Promise<number> {
   const bytes = await stat(out).then((s) => s.size, () => 0);
