@@ -15,12 +15,13 @@ export interface WindowFrame {
 }
 
 /**
- * A look pass holds one decoder per window: at most this many pixels of source frame at a time — three
- * 1080p decoders, one at 4K. Measured at 1080p: three windows peaked at 151 MB, two at ~105 MB; the whole
- * run must stay under 300 MB with node's ~85 MB (no model process runs during a look pass), and each extra
- * process costs ~0.25 CPU-s.
+ * A look pass holds one decoder per window: at most this many pixels of source frame at a time — four
+ * 1080p decoders, one at 4K. Measured at 1080p: four windows peaked at ~180 MB, three at 151, two at ~105;
+ * the whole run must stay under 300 MB with node's ~85 MB (no model process runs during a look pass), and
+ * each extra process costs ~0.25 CPU-s (four a process: 10 min of 10 s GOP analyzed with subjects in 11.0
+ * CPU-s instead of 11.9, peak 263 MB).
  */
-const DECODE_PIXELS = 3 * 1920 * 1088;
+const DECODE_PIXELS = 4 * 1920 * 1088;
 /** Encoding PNGs from decoded frames needs less: three 1080p stills per process peaked at 98 MB. */
 const ENCODE_PIXELS = 3 * 1920 * 1088;
 
