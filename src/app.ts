@@ -45,14 +45,14 @@ export interface Engine {
 
 /**
  * `modelLingerMs`: how long the model processes stay up after their last use. The CLI analyses one video
- * and gives their memory back at once (0); a worker keeps them between jobs.
+ * and gives their memory back at once (0); a worker keeps them for its life.
  */
 export function buildEngine(config: EngineConfig, modelLingerMs = 0): Engine {
   const subjects = config.subjects === undefined ? undefined : new ModelHost(config.subjects, { lingerMs: modelLingerMs });
   return { ffmpeg: new FfmpegRunner(config.binaries), subjects, close: async () => subjects?.close() };
 }
-/** A worker keeps its models this long after a job: back-to-back jobs load them once. */
-const WORKER_MODEL_LINGER_MS = 60_000;
+/** A worker loads each model once and keeps it for its life (~300 MB for the two model processes). */
+const WORKER_MODEL_LINGER_MS = Infinity;
 
 export const systemClock: Clock = { now: () => new Date() };
 export const newId = (): string => randomBytes(16).toString('hex');

@@ -8,7 +8,8 @@ import type { FaceLandmarks, FaceModel, FoundFace, FoundText, RgbImage, SubjectM
 export interface ModelHostOptions {
   /**
    * How long a model process stays up after its last request, ms. 0 (the CLI: one video per run) gives its
-   * memory back as soon as the video's subject stage is done; a worker keeps its models between jobs.
+   * memory back as soon as the video's subject stage is done; Infinity (a worker) loads each model once
+   * and keeps it until the host is closed.
    */
   readonly lingerMs: number;
   /** A request that takes longer than this means the model process is stuck: it is stopped. */
@@ -95,7 +96,8 @@ class ModelProcess {
   private scheduleStop(): void {
     clearTimeout(this.idle);
     if (this.options.lingerMs <= 0) this.stop();
-    else this.idle = setTimeout(() => this.stop(), this.options.lingerMs).unref();
+    // Infinity: up for the life of the host (until close()).
+    else if (Number.isFinite(this.options.lingerMs)) this.idle = setTimeout(() => this.stop(), this.options.lingerMs).unref();
   }
 
   private start(): Promise<ChildProcess> {
