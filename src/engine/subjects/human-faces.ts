@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ModelFiles } from './model-files.js';
-import { checkImage } from './check-image.js';
+import { eachImage } from './each-image.js';
 import type { Box, FaceLandmarks, FaceModel, FoundFace, RgbImage } from './port.js';
 
 const require = createRequire(import.meta.url);
@@ -66,23 +66,13 @@ export class HumanFaceModel implements FaceModel {
   }
 
   async detect(images: readonly RgbImage[], signal?: AbortSignal): Promise<FoundFace[][]> {
-    const out: FoundFace[][] = [];
-    for (const image of images) {
-      signal?.throwIfAborted();
-      checkImage(image);
-      const faces = await this.run(image, false);
-      out.push(faces.map((f) => ({ box: clip(f.box, image), confidence: round(f.boxScore) })));
-    }
-    return out;
+    return eachImage(images, signal, async (image) =>
+      (await this.run(image, false)).map((f) => ({ box: clip(f.box, image), confidence: round(f.boxScore) })));
   }
 
   async landmarks(images: readonly RgbImage[], signal?: AbortSignal): Promise<FaceLandmarks[][]> {
-    const out: FaceLandmarks[][] = [];
-    for (const image of images) {
-      signal?.throwIfAborted();
-      checkImage(image);
-      const faces = await this.run(image, true);
-      out.push(faces.filter((f) => f.mesh.length >= 468).map((f): FaceLandmarks => ({
+    return eachImage(images, signal, async (image) =>
+      (await this.run(image, true)).filter((f) => f.mesh.length >= 468).map((f): FaceLandmarks => ({
         box: clip(f.box, image),
         confidence: round(f.boxScore),
         meshConfidence: round(f.faceScore),
@@ -91,8 +81,6 @@ export class HumanFaceModel implements FaceModel {
         pitch: Math.round((f.rotation?.angle.pitch ?? 0) * DEGREES),
         roll: Math.round((f.rotation?.angle.roll ?? 0) * DEGREES),
       })));
-    }
-    return out;
   }
 
   private async run(image: RgbImage, mesh: boolean): Promise<HumanFace[]> {

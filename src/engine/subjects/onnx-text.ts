@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { ModelFiles } from './model-files.js';
-import { checkImage } from './check-image.js';
+import { eachImage } from './each-image.js';
 import type { FoundText, RgbImage, TextModel } from './port.js';
 import { textRegions } from './text-regions.js';
 
@@ -40,14 +40,8 @@ export class OnnxTextModel implements TextModel {
     return new OnnxTextModel(ort, session);
   }
 
-  async detect(images: readonly RgbImage[], maxSide: number, signal?: AbortSignal): Promise<FoundText[][]> {
-    const out: FoundText[][] = [];
-    for (const image of images) {
-      signal?.throwIfAborted();
-      checkImage(image);
-      out.push(await this.detectOne(image, maxSide));
-    }
-    return out;
+  detect(images: readonly RgbImage[], maxSide: number, signal?: AbortSignal): Promise<FoundText[][]> {
+    return eachImage(images, signal, (image) => this.detectOne(image, maxSide));
   }
 
   private async detectOne(image: RgbImage, maxSide: number): Promise<FoundText[]> {
