@@ -38,11 +38,6 @@ function photoShot(label: string, path: string, seconds: number, crop?: string, 
   };
 }
 
-/** What a real photograph needs: footage() skips a test without it locally and fails it under CI. */
-function opencvPhoto(name: string): string | undefined {
-  return footage(name);
-}
-
 export const photos = {
   /** A woman's face, frontal, eyes open, filling most of the frame's height. */
   portrait: (seconds: number, shift = 0): Stretch => photoShot(shift === 0 ? 'portrait' : 'portrait-at-edge', PORTRAITS, seconds, '150:150:164:345', shift),
@@ -50,7 +45,8 @@ export const photos = {
   man: (seconds: number): Stretch => photoShot('man', PORTRAITS, seconds, '150:150:7:345'),
   /** opencv-doc photographs: building, fruits (an object), baboon (an animal), messi5 (a footballer, far), starry_night (a painting). */
   named: (name: 'building' | 'fruits' | 'baboon' | 'messi5' | 'starry_night', seconds: number): Stretch | undefined => {
-    const path = opencvPhoto(`${name}.jpg`);
+    // footage(): skipped locally without it, a failure under CI.
+    const path = footage(`${name}.jpg`);
     return path === undefined ? undefined : photoShot(name, path, seconds);
   },
   /** A slide: a title and bullet points on a plain background. */
