@@ -8,6 +8,7 @@ import { CallbackSender } from './api/callbacks/callback-sender.js';
 import { callbackTarget } from './api/callbacks/callback-target.js';
 import { CoverFiles } from './api/files.js';
 import { buildActions } from './api/rpc/actions/index.js';
+import { ObjectEndpoint } from './api/objects/object-endpoint.js';
 import { Gateway } from './api/rpc/gateway.js';
 import { UrlAuth } from './api/url-auth.js';
 import type { EngineConfig } from './config.js';
@@ -16,7 +17,9 @@ import { AccessKeyService } from './covers/access-keys.js';
 import { CoverService, JobService } from './covers/jobs.js';
 import type { BlobStore, Clock, Task, TaskQueue } from './covers/ports.js';
 import { TemplateService } from './covers/templates.js';
-import { VideoService } from './covers/videos.js';
+import { UploadCredentials } from './covers/upload-credentials.js';
+import { UploadService } from './covers/uploads.js';
+import { VideoService, type ProbedVideo } from './covers/videos.js';
 import { analyzeVideo } from './engine/analyze.js';
 import { FfmpegRunner } from './engine/ffmpeg.js';
 import { probeVideo } from './engine/probe.js';
@@ -88,6 +91,7 @@ export interface Service {
   readonly jobs: JobService;
   readonly covers: CoverService;
   readonly keys: AccessKeyService;
+  readonly uploads: UploadService;
   readonly engine: Engine;
   readonly outbound: OutboundPolicy;
   close(): Promise<void>;
@@ -100,6 +104,7 @@ export const TASK_POLICIES: { readonly [K in Task['kind']]: RetryPolicy } = {
   // VOD tries a callback three times, a second apart.
   'callback.deliver': { maxAttempts: 3, delaySeconds: 1, backoff: false },
   'upload.callback': { maxAttempts: 3, delaySeconds: 1, backoff: false },
+  'upload.complete': { maxAttempts: 4, delaySeconds: 5, backoff: true },
   'files.delete': { maxAttempts: 5, delaySeconds: 30, backoff: true },
 };
 
@@ -115,11 +120,14 @@ export async function openService(config: ServiceConfig, engineConfig: EngineCon
     : await openShared(config, options.supervise ?? false, options.log);
   let deps: ServiceDeps;
   let templates: TemplateService;
+  let uploadKey: string;
   try {
     const blobs = config.s3 === undefined ? new FsBlobStore(join(config.dataDir, 'media')) : await openS3(config.s3);
     deps = { store, blobs, queue, clock, newId, newToken };
     templates = new TemplateService(deps);
     await templates.ensureSystemTemplates();
+    // Every API process must derive the same credential secrets: the key lives in the shared database.
+    uploadKey = config.uploadKey || await store.settingOrInit('upload-key', randomBytes(32).toString('base64url'));
   } catch (error) {
     await queue.close().catch(() => {});
     await store.close().catch(() => {});
@@ -133,14 +141,23 @@ export async function openService(config: ServiceConfig, engineConfig: EngineCon
     const dir = await mkdtemp(join(tmpdir(), 'smartcover-job-'));
     return { dir, dispose: () => rm(dir, { recursive: true, force: true }) };
   };
-  const probe = async (file: string) => ({ duration: (await probeVideo(engine.ffmpeg, file)).duration });
+  const probe = async (file: string, signal?: AbortSignal): Promise<ProbedVideo> => {
+    const info = await probeVideo(engine.ffmpeg, file, signal);
+    const duration = Number.isFinite(info.duration) ? info.duration : 0;
+    return {
+      duration, width: info.display.width, height: info.display.height, fps: Number.isFinite(info.fps) ? info.fps : 0,
+      bitrate: duration > 0 ? Math.round((info.bytes * 8) / duration) : 0,
+    };
+  };
   const callbacks = callbackTarget(config.callbackUrl || undefined);
+  const jobs = new JobService(deps, { analyze: (file, options) => analyzeVideo(engine.ffmpeg, file, { ...options, subjects: engine.subjects }) }, scratch, callbacks);
+  const uploadSettings = { credentialSeconds: config.uploadCredentialSeconds, maxBytes: config.uploadMaxBytes, autoCovers: config.autoCovers, abandonSeconds: config.uploadAbandonSeconds };
   return {
-    config, deps, store, queue, sqlite, embedded: sqlite !== undefined, templates, engine, outbound,
+    config, deps, store, queue, sqlite, embedded: sqlite !== undefined, templates, engine, outbound, jobs,
     videos: new VideoService(deps, probe, (url, destination, signal) => downloadToFile(url, destination, outbound, signal), scratch, callbacks),
-    jobs: new JobService(deps, { analyze: (file, options) => analyzeVideo(engine.ffmpeg, file, { ...options, subjects: engine.subjects }) }, scratch, callbacks),
     covers: new CoverService(deps),
     keys: new AccessKeyService(deps),
+    uploads: new UploadService(deps, new UploadCredentials(uploadKey, newToken), uploadSettings, probe, jobs, templates, callbacks),
     close: async () => {
       await engine.close();
       await queue.close();
@@ -219,39 +236,79 @@ export async function buildApi(service: Service, log: Pino): Promise<FastifyInst
     rand: () => randomUUID().slice(0, 8),
   });
   const actions = buildActions({
-    templates: service.templates, videos: service.videos, jobs: service.jobs, covers: service.covers,
+    templates: service.templates, videos: service.videos, jobs: service.jobs, covers: service.covers, uploads: service.uploads,
     fileUrl: fileUrls(config.filesUrl, urlAuth),
+    uploadEndpoint: uploadEndpoint(config),
+    uploadBucket: UPLOAD_BUCKET,
+    uploadMaxBytes: config.uploadMaxBytes,
   });
+  const findAccessKey = cachedFor(1_000, (id) => service.store.findAccessKey(id));
+  const hostId = config.publicUrl === '' ? 'smartcover' : new URL(config.publicUrl).host;
   const gateway = new Gateway({
-    findAccessKey: cachedFor(1_000, (id) => service.store.findAccessKey(id)),
+    findAccessKey,
     rememberNonce: (keyId, nonce, expiresAt, now) => nonces.remember(keyId, nonce, expiresAt, now),
     actions,
     clock: service.deps.clock,
     rateLimit: await rateLimit(service),
-    hostId: config.publicUrl === '' ? 'smartcover' : new URL(config.publicUrl).host,
+    hostId,
     recommendBase: 'https://github.com/smartcover/smartcover/blob/main/README.md#errors',
     maxParameters: 200,
     publicUrl: config.publicUrl,
     log,
   });
   const files = new CoverFiles(service.deps.blobs, urlAuth, service.deps.clock);
-  const server = buildServer({ gateway, files, bodyLimit: config.bodyLimit, logger: log });
+  const objects = new ObjectEndpoint({
+    uploads: service.uploads, findAccessKey, clock: service.deps.clock, bucket: UPLOAD_BUCKET, maxBytes: config.uploadMaxBytes, hostId, log,
+  });
+  const server = buildServer({ gateway, files, objects, bodyLimit: config.bodyLimit, logger: log });
   const purge = setInterval(() => void nonces.purge(service.deps.clock.now()).catch(() => {}), 60_000);
   purge.unref();
   server.addHook('onClose', async () => clearInterval(purge));
   return server;
 }
 
+/** The bucket name in UploadAddress: the object endpoint serves this one bucket (paths may name it or not). */
+const UPLOAD_BUCKET = 'smartcover-uploads';
+
+/**
+ * UploadAddress.Endpoint: the configured one, else the address the client reached. ali-oss puts the
+ * bucket in front of a host name (<bucket>.<host>), which only wildcard DNS resolves, but keeps the path
+ * for an IP literal: so localhost is handed out as 127.0.0.1.
+ */
+function uploadEndpoint(config: ServiceConfig): (baseUrl: string) => string {
+  if (config.uploadEndpoint !== '') return () => config.uploadEndpoint;
+  return (baseUrl) => {
+    const url = new URL(baseUrl);
+    if (url.hostname === 'localhost') url.hostname = '127.0.0.1';
+    return url.origin;
+  };
+}
+
+/** Cleans up uploads never completed, every few minutes, in every process that runs a worker. */
+export function startUploadSweeper(service: Service, log: Pino, everyMs = 5 * 60_000): () => void {
+  const sweep = () => void service.uploads.sweep().then(
+    (swept) => { if (swept.uploads + swept.videos > 0) log.info(swept, 'cleaned up abandoned uploads'); },
+    (error: unknown) => log.warn({ err: error }, 'upload cleanup failed; retrying later'),
+  );
+  const timer = setInterval(sweep, everyMs);
+  timer.unref();
+  sweep();
+  return () => clearInterval(timer);
+}
+
 /** The worker: cover jobs, URL fetches, callbacks and file deletions, with their retry policies. */
 export function buildWorker(service: Service, log: Pino): Worker {
-  const sender = new CallbackSender(service.store, service.deps.clock, { ...service.outbound, timeoutMs: 5_000 }, service.config.callbackKey || undefined);
+  const objectBase = service.config.uploadEndpoint || service.config.publicUrl;
+  const sender = new CallbackSender(service.store, service.deps.clock, { ...service.outbound, timeoutMs: 5_000 }, service.config.callbackKey || undefined,
+    (objectKey) => `${objectBase}/${UPLOAD_BUCKET}/${objectKey}`);
   return new Worker(
     service.queue,
     {
       'cover.generate': (task, signal) => service.jobs.run(task.jobId, signal),
       'video.fetch': (task, signal) => service.videos.fetchSource(task.videoId, task.url, signal),
       'callback.deliver': (task) => sender.deliver(task.jobId, task.url),
-      'upload.callback': (task) => sender.deliverUpload(task.videoId, task.url),
+      'upload.callback': (task) => sender.deliverUpload(task.videoId, task.url, task.event),
+      'upload.complete': (task, signal) => service.uploads.finish(task.videoId, signal),
       'files.delete': async (task) => {
         await service.deps.blobs.delete(task.keys);
         return { status: 'done' };

@@ -35,7 +35,12 @@ export const SERVICE_SETTINGS = [
   { env: 'SMARTCOVER_NO_WORKER', flag: 'no-worker', fallback: 'false', help: 'serve the API only; run no jobs here', boolean: true },
   { env: 'SMARTCOVER_CALLBACK_URL', flag: 'callback-url', fallback: '', help: 'where job events go when UserData names no MessageCallback' },
   { env: 'SMARTCOVER_CALLBACK_KEY', flag: 'callback-key', fallback: '', help: 'signs callbacks (X-VOD-SIGNATURE) when set' },
-  { env: 'SMARTCOVER_UPLOAD_MAX_BYTES', flag: 'upload-max-bytes', fallback: String(4 * 1024 ** 3), help: 'largest file UploadMediaByURL fetches' },
+  { env: 'SMARTCOVER_UPLOAD_MAX_BYTES', flag: 'upload-max-bytes', fallback: String(4 * 1024 ** 3), help: 'largest file UploadMediaByURL fetches or a client uploads to the object endpoint' },
+  { env: 'SMARTCOVER_UPLOAD_ENDPOINT', flag: 'upload-endpoint', fallback: '', help: "UploadAddress's Endpoint, e.g. http://203.0.113.7:8080 (default: the address the client called; an IP literal keeps ali-oss's path addressing)" },
+  { env: 'SMARTCOVER_UPLOAD_CREDENTIAL_TTL', flag: 'upload-credential-ttl', fallback: '3000', help: 'seconds an upload credential (CreateUploadVideo, RefreshUploadVideo) stays valid' },
+  { env: 'SMARTCOVER_UPLOAD_KEY', flag: 'upload-key', fallback: '', help: 'server key that upload credentials are derived from (default: generated once, kept in the database); changing it ends every credential' },
+  { env: 'SMARTCOVER_UPLOAD_ABANDON', flag: 'upload-abandon', fallback: '86400', help: 'seconds after which an upload never completed is cleaned up (its video, its staged parts)' },
+  { env: 'SMARTCOVER_AUTO_COVERS', flag: 'auto-covers', fallback: 'false', help: "submit a cover job with the default template when an upload completes (UserData {\"SmartCover\":{\"AutoCovers\":…}} decides per upload)", boolean: true },
   { env: 'SMARTCOVER_UPLOAD_TIMEOUT', flag: 'upload-timeout', fallback: '900', help: 'seconds an UploadMediaByURL fetch may take' },
   { env: 'SMARTCOVER_ALLOW_PRIVATE_URLS', flag: 'allow-private-urls', fallback: 'false', help: 'let uploads and callbacks reach loopback and private addresses', boolean: true },
   { env: 'SMARTCOVER_RATE_LIMIT', flag: 'rate-limit', fallback: '100', help: 'requests per second per access key (0: no limit)' },
@@ -65,6 +70,11 @@ export interface ServiceConfig {
   readonly callbackKey: string;
   readonly uploadMaxBytes: number;
   readonly uploadTimeoutSeconds: number;
+  readonly uploadEndpoint: string;
+  readonly uploadCredentialSeconds: number;
+  readonly uploadKey: string;
+  readonly uploadAbandonSeconds: number;
+  readonly autoCovers: boolean;
   readonly allowPrivateUrls: boolean;
   readonly rateLimit: number;
   readonly rateBurst: number;
@@ -142,6 +152,11 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     callbackKey: raw('callback-key'),
     uploadMaxBytes: int('upload-max-bytes', 1, Number.MAX_SAFE_INTEGER),
     uploadTimeoutSeconds: int('upload-timeout', 1, 86400),
+    uploadEndpoint: raw('upload-endpoint').replace(/\/+$/, ''),
+    uploadCredentialSeconds: int('upload-credential-ttl', 60, 7 * 86400),
+    uploadKey: raw('upload-key'),
+    uploadAbandonSeconds: int('upload-abandon', 60, 365 * 86400),
+    autoCovers: bool('auto-covers'),
     allowPrivateUrls: bool('allow-private-urls'),
     rateLimit: int('rate-limit', 0, 1_000_000),
     rateBurst: int('rate-burst', 1, 1_000_000),
@@ -149,6 +164,8 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     shutdownGraceSeconds: int('shutdown-grace', 0, 3600),
     logLevel,
   };
+  if (config.uploadEndpoint !== '' && !/^https?:\/\/[^/?#]+$/.test(config.uploadEndpoint)) problems.push(`--upload-endpoint must be an http(s) URL with no path (got '${config.uploadEndpoint}')`);
+  if (config.uploadKey !== '' && config.uploadKey.length < 16) problems.push('--upload-key / SMARTCOVER_UPLOAD_KEY must be at least 16 characters');
   if (config.callbackUrl !== '' && !/^https?:\/\//.test(config.callbackUrl)) problems.push(`--callback-url must be an http(s) URL (got '${config.callbackUrl}')`);
   if (problems.length > 0) throw new AppError('invalid_argument', problems.join('; '));
   return Object.freeze(config);

@@ -2,8 +2,13 @@ import type { BlobStore, Clock } from '../covers/ports.js';
 import { isAppError } from '../errors.js';
 import type { UrlAuth } from './url-auth.js';
 
-/** The only files ever served: covers, by the exact name shape jobs give them. Sources never are. */
+/**
+ * The only files ever served: covers, by the exact name shape jobs give them, and images uploaded with
+ * CreateUploadImage. Sources never are.
+ */
 const COVER_PATH = /^\/([0-9a-f]{32})\/image\/ai\/([0-9a-f]{32}-\d{5}\.(png|gif))$/;
+const IMAGE_PATH = /^\/image\/(?:default|cover)\/[0-9a-f]{32}\.(png|jpg|jpeg|gif)$/;
+const TYPES: Record<string, string> = { png: 'image/png', gif: 'image/gif', jpg: 'image/jpeg', jpeg: 'image/jpeg' };
 
 export interface FileResponse {
   readonly status: number;
@@ -12,7 +17,7 @@ export interface FileResponse {
 }
 
 /**
- * Serves /<VideoId>/image/ai/<name>.<png|gif>?auth_key=… after checking the type-A signature. An expired,
+ * Serves /<VideoId>/image/ai/<name>.<png|gif>?auth_key=… and /image/<type>/<ImageId>.<ext>?auth_key=… after checking the type-A signature. An expired,
  * tampered or missing key gets 403; a path that is not a cover's gets 404 before any file is touched.
  */
 export class CoverFiles {
@@ -23,14 +28,14 @@ export class CoverFiles {
   ) {}
 
   async serve(path: string, authKey: string | undefined): Promise<FileResponse> {
-    const match = COVER_PATH.exec(path);
-    if (match === null) return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Not Found\n' };
+    const ext = COVER_PATH.exec(path)?.[3] ?? IMAGE_PATH.exec(path)?.[1];
+    if (ext === undefined) return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Not Found\n' };
     if (!this.auth.verify(path, authKey, this.clock.now())) return { status: 403, headers: { 'content-type': 'text/plain' }, body: 'Forbidden\n' };
     try {
       const { stream, size } = await this.blobs.open(path.slice(1));
       return {
         status: 200,
-        headers: { 'content-type': match[3] === 'png' ? 'image/png' : 'image/gif', 'content-length': String(size), 'cache-control': 'private, max-age=600' },
+        headers: { 'content-type': TYPES[ext]!, 'content-length': String(size), 'cache-control': 'private, max-age=600' },
         body: stream,
       };
     } catch (error) {

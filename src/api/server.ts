@@ -1,10 +1,12 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { CoverFiles } from './files.js';
+import type { ObjectEndpoint } from './objects/object-endpoint.js';
 import type { Gateway } from './rpc/gateway.js';
 
 export interface ServerDeps {
   readonly gateway: Gateway;
   readonly files: CoverFiles;
+  readonly objects: ObjectEndpoint;
   /** Largest request body accepted, bytes. */
   readonly bodyLimit: number;
   /** A pino logger (see createLogger, whose request serializer drops query strings), or none. */
@@ -48,6 +50,24 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     return reply.code(response.status).headers(response.headers).send(response.body);
   };
   app.get('/:videoId/image/ai/:name', file);
+  app.get('/image/:type/:name', file);
+
+  // The object endpoint: every other path is an object key. Its bodies are not buffered (a video can be
+  // gigabytes): the raw request stream goes to the endpoint, which counts it against the upload limit.
+  void app.register(async (objects) => {
+    objects.removeAllContentTypeParsers();
+    objects.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    const handler = async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
+      const response = await deps.objects.handle({
+        method: request.method,
+        url: request.raw.url ?? '/',
+        headers: new Map(Object.entries(request.raw.headersDistinct).map(([k, v]) => [k, v?.[0] ?? ''])),
+        body: request.raw,
+      });
+      return reply.code(response.status).headers(response.headers).send(response.body);
+    };
+    objects.route({ method: ['PUT', 'POST', 'DELETE', 'OPTIONS', 'GET'], url: '/*', handler });
+  });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain').send('Not Found\n'));

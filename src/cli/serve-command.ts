@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildApi, buildWorker, createLogger, openService, type Service } from '../app.js';
+import { buildApi, buildWorker, createLogger, openService, startUploadSweeper, type Service } from '../app.js';
 import { DEFAULT_ACCOUNT } from '../covers/access-keys.js';
 import type { CliIo } from './cli-io.js';
 import { serviceFlags, serviceUsage, untilStopped } from './service-flags.js';
@@ -31,12 +31,14 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
       if (recovered + requeued > 0) log.info({ recovered, requeued }, 'resuming unfinished work');
     }
     worker?.start();
+    const stopSweeper = worker === undefined ? undefined : startUploadSweeper(service, log);
     const address = await server.listen({ port: config.port, host: config.host });
     io.stdout.write(`smartcover listening on ${address} (data in ${config.dataDir}${worker === undefined ? ', no worker' : ''})\n`);
 
     await untilStopped(io.signal);
     log.info({}, 'shutting down: no new requests; running jobs get the grace period');
     await server.close();
+    stopSweeper?.();
     await worker?.stop(config.shutdownGraceSeconds * 1000);
     return 0;
   } finally {

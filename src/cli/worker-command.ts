@@ -1,4 +1,4 @@
-import { buildWorker, createLogger, openService } from '../app.js';
+import { buildWorker, createLogger, openService, startUploadSweeper } from '../app.js';
 import type { CliIo } from './cli-io.js';
 import { serviceFlags, serviceUsage, untilStopped } from './service-flags.js';
 
@@ -19,9 +19,11 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
   try {
     const worker = buildWorker(service, log);
     worker.start();
+    const stopSweeper = startUploadSweeper(service, log);
     io.stdout.write(`smartcover worker running ${config.concurrency} at a time (${service.embedded ? `SQLite in ${config.dataDir}` : 'PostgreSQL'})\n`);
     await untilStopped(io.signal);
     log.info({}, 'shutting down: running tasks get the grace period');
+    stopSweeper();
     await worker.stop(config.shutdownGraceSeconds * 1000);
     return 0;
   } finally {

@@ -35,6 +35,15 @@ export interface Video {
   readonly size: number;
   /** Blob key of the source file; empty until uploaded. */
   readonly sourceKey: string;
+  /** The object key a CreateUploadVideo credential may write (sv/<VideoId>/<VideoId>.<ext>); '' for other ways in. */
+  readonly objectKey: string;
+  /** The client's file name (CreateUploadVideo's FileName), or the URL's last segment. */
+  readonly fileName: string;
+  /** The probed picture size, frame rate and bit rate (0 until known): GetMezzanineInfo reports them. */
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+  readonly bitrate: number;
   readonly sourceUrl: string;
   /** Why an upload failed (UploadFail). */
   readonly errorCode: string;
@@ -45,6 +54,43 @@ export interface Video {
   readonly userData: string;
   readonly createdAt: Date;
   readonly modifiedAt: Date;
+}
+
+/** An image uploaded with CreateUploadImage (a custom cover, or any picture), stored at its object key. */
+export interface Image {
+  readonly id: string;
+  readonly accountId: string;
+  readonly type: 'default' | 'cover';
+  readonly ext: 'png' | 'jpg' | 'jpeg' | 'gif';
+  readonly title: string;
+  /** image/<type>/<ImageId>.<ext>: the object key and the blob key alike. */
+  readonly objectKey: string;
+  readonly status: 'Uploading' | 'Normal';
+  readonly size: number;
+  readonly createdAt: Date;
+  readonly modifiedAt: Date;
+}
+
+/** A multipart upload in progress on the object endpoint; its parts are staged blobs until completed. */
+export interface MultipartUpload {
+  readonly id: string;
+  readonly accountId: string;
+  readonly objectKey: string;
+  readonly createdAt: Date;
+}
+
+/** Where a part's bytes are staged until the upload completes. */
+export function partBlobKey(uploadId: string, partNumber: number): string {
+  return `uploads/${uploadId}/${partNumber}`;
+}
+
+export interface UploadPart {
+  readonly uploadId: string;
+  readonly partNumber: number;
+  /** Hex MD5 of the part's bytes (its ETag without quotes, upper case on the wire). */
+  readonly md5: string;
+  readonly size: number;
+  readonly createdAt: Date;
 }
 
 export interface TemplateConfig {

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { AccessKey, Account, Cover, Job, JobStatus, KeyStatus, Template, TemplateConfig, Video } from './model.js';
+import type { AccessKey, Account, Cover, Image, Job, JobStatus, KeyStatus, MultipartUpload, Template, TemplateConfig, UploadPart, Video, VideoStatus } from './model.js';
 
 /**
  * What the domain needs from the outside, as interfaces. storage/ and queue/ implement them; the domain
@@ -23,6 +23,25 @@ export interface Store {
   updateVideo(accountId: string, id: string, patch: VideoPatch, now: Date): Promise<Video | undefined>;
   /** Deletes a video with its jobs and covers; returns the blob keys that are now orphaned. */
   deleteVideo(accountId: string, id: string): Promise<string[] | undefined>;
+  /** GetVideoList: the account's videos, filtered, one page of them and how many match. */
+  listVideos(accountId: string, query: VideoQuery): Promise<{ videos: Video[]; total: number }>;
+  /** Videos that were given an upload credential and never completed, last touched before `before`. */
+  abandonedVideoUploads(before: Date, limit: number): Promise<Video[]>;
+
+  // Images (CreateUploadImage)
+  insertImage(image: Image): Promise<void>;
+  findImage(accountId: string, id: string): Promise<Image | undefined>;
+  markImageUploaded(id: string, size: number, now: Date): Promise<void>;
+
+  // Multipart uploads on the object endpoint
+  insertMultipartUpload(upload: MultipartUpload): Promise<void>;
+  findMultipartUpload(id: string): Promise<MultipartUpload | undefined>;
+  /** Records a part (replacing one with the same number), once its bytes are stored. */
+  putUploadPart(part: UploadPart): Promise<void>;
+  uploadParts(uploadId: string): Promise<UploadPart[]>;
+  /** Removes the upload and its part records. */
+  deleteMultipartUpload(id: string): Promise<void>;
+  multipartUploadsBefore(before: Date, limit: number): Promise<MultipartUpload[]>;
 
   // Templates (System templates have accountId '' and are visible to every account)
   insertTemplate(template: Template): Promise<void>;
@@ -56,7 +75,17 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export type VideoPatch = Partial<Pick<Video, 'title' | 'description' | 'coverUrl' | 'status' | 'duration' | 'size' | 'sourceKey' | 'errorCode' | 'errorMessage'>>;
+export type VideoPatch = Partial<Pick<Video, 'title' | 'description' | 'coverUrl' | 'status' | 'duration' | 'size' | 'sourceKey' | 'errorCode' | 'errorMessage' | 'width' | 'height' | 'fps' | 'bitrate'>>;
+
+export interface VideoQuery {
+  readonly statuses: readonly VideoStatus[];
+  /** CreationTime from (inclusive) and to (exclusive). */
+  readonly from?: Date | undefined;
+  readonly to?: Date | undefined;
+  readonly newestFirst: boolean;
+  readonly offset: number;
+  readonly limit: number;
+}
 
 export interface PublishInput {
   readonly jobId: string;
@@ -72,6 +101,14 @@ export interface BlobStore {
   put(key: string, localFile: string, contentType: string): Promise<void>;
   /** Runs `use` with a local path holding the blob (the file itself, or a temporary download). */
   withLocalFile<T>(key: string, use: (path: string) => Promise<T>): Promise<T>;
+  /**
+   * Streams `body` into `key` (whole or not at all), counting and hashing as it goes. More than `maxBytes`
+   * stops the write and rejects with invalid_argument (details.reason 'too_large'); so does a body whose MD5
+   * is not `md5` (base64, the client's Content-MD5; reason 'bad_digest'). Nothing is left behind.
+   */
+  write(key: string, body: Readable, options: { maxBytes: number; contentType: string; md5?: string | undefined }): Promise<{ bytes: number; md5: string }>;
+  /** Writes `key` as `parts` (keys) one after another, streamed; the parts stay (the caller deletes them). */
+  concat(key: string, parts: readonly string[], contentType: string): Promise<{ bytes: number }>;
   /** A readable stream and its size; not_found when absent. */
   open(key: string): Promise<{ stream: Readable; size: number }>;
   delete(keys: readonly string[]): Promise<void>;
@@ -82,7 +119,10 @@ export type Task =
   | { readonly kind: 'cover.generate'; readonly jobId: string }
   | { readonly kind: 'callback.deliver'; readonly jobId: string; readonly url: string }
   | { readonly kind: 'video.fetch'; readonly videoId: string; readonly url: string }
-  | { readonly kind: 'upload.callback'; readonly videoId: string; readonly url: string }
+  /** An upload's event: UploadByURLComplete (no `event`: also tasks queued before there were two), or FileUploadComplete. */
+  | { readonly kind: 'upload.callback'; readonly videoId: string; readonly url: string; readonly event?: 'FileUploadComplete' }
+  /** An uploaded object is complete: probe it, then Normal or UploadFail, the event, and covers when asked. */
+  | { readonly kind: 'upload.complete'; readonly videoId: string }
   | { readonly kind: 'files.delete'; readonly keys: readonly string[] };
 
 export interface TaskQueue {

@@ -1,12 +1,32 @@
-import { extname } from 'node:path';
+import { basename, extname } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { AppError } from '../errors.js';
 import type { CallbackTarget, ServiceDeps } from './deps.js';
 import type { Video } from './model.js';
-import type { TaskOutcome, VideoPatch } from './ports.js';
+import type { TaskOutcome, VideoPatch, VideoQuery } from './ports.js';
 
-/** Reads a video's duration, or rejects a file that is not a usable video (invalid_media). */
-export type VideoProber = (file: string) => Promise<{ duration: number }>;
+/** What a probe of an accepted video tells: duration (s), display size, frames per second, bits per second. */
+export interface ProbedVideo {
+  readonly duration: number;
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+  readonly bitrate: number;
+}
+
+/**
+ * Reads a video, or rejects a file that is not a usable video (invalid_media) or is past the media limits
+ * (invalid_media naming the limit).
+ */
+export type VideoProber = (file: string, signal?: AbortSignal) => Promise<ProbedVideo>;
+
+/** A new video record: what every way in shares, with `fields` on top. */
+export function newVideo(fields: Pick<Video, 'id' | 'accountId' | 'title' | 'status' | 'createdAt'> & Partial<Video>): Video {
+  return {
+    description: '', coverUrl: '', duration: 0, size: 0, sourceKey: '', sourceUrl: '', errorCode: '', errorMessage: '', uploadJobId: '',
+    userData: '', objectKey: '', fileName: '', width: 0, height: 0, fps: 0, bitrate: 0, modifiedAt: fields.createdAt, ...fields,
+  };
+}
 
 /** Downloads a URL to a local file within limits; rejects with a clear AppError. */
 export type UrlFetcher = (url: string, destination: string, signal?: AbortSignal) => Promise<{ bytes: number }>;
@@ -22,15 +42,13 @@ export class VideoService {
 
   /** `smartcover videos import`: checks the file is a video, stores it, and the video is ready at once. */
   async importFile(accountId: string, file: string, title: string): Promise<Video> {
-    const { duration } = await this.probe(file);
+    const probed = await this.probe(file);
     const id = this.deps.newId();
     const sourceKey = `${id}/source${safeExtension(file)}`;
     await this.deps.blobs.put(sourceKey, file, 'application/octet-stream');
-    const now = this.deps.clock.now();
-    const video: Video = {
-      id, accountId, title, description: '', coverUrl: '', status: 'Normal', duration, size: (await stat(file)).size,
-      sourceKey, sourceUrl: '', errorCode: '', errorMessage: '', uploadJobId: '', userData: '', createdAt: now, modifiedAt: now,
-    };
+    const video = newVideo({
+      id, accountId, title, status: 'Normal', ...probed, size: (await stat(file)).size, sourceKey, fileName: basename(file), createdAt: this.deps.clock.now(),
+    });
     await this.deps.store.insertVideo(video);
     return video;
   }
@@ -45,10 +63,10 @@ export class VideoService {
       const id = this.deps.newId();
       const jobId = this.deps.newId();
       const now = this.deps.clock.now();
-      await this.deps.store.insertVideo({
-        id, accountId, title: upload.title, description: upload.description, coverUrl: '', status: 'Uploading', duration: 0, size: 0,
-        sourceKey: '', sourceUrl: upload.url, errorCode: '', errorMessage: '', uploadJobId: jobId, userData, createdAt: now, modifiedAt: now,
-      });
+      await this.deps.store.insertVideo(newVideo({
+        id, accountId, title: upload.title, description: upload.description, status: 'Uploading', sourceUrl: upload.url, uploadJobId: jobId, userData,
+        fileName: upload.url.split(/[?#]/)[0]!.split('/').pop() ?? '', createdAt: now,
+      }));
       await this.deps.queue.enqueue({ kind: 'video.fetch', videoId: id, url: upload.url }, { dedupeKey: `video.fetch:${id}` });
       result.push({ jobId, url: upload.url, videoId: id });
     }
@@ -63,10 +81,10 @@ export class VideoService {
     try {
       const local = `${scratch.dir}/source${safeExtension(new URL(url).pathname)}`;
       let bytes: number;
-      let duration: number;
+      let probed: ProbedVideo;
       try {
         ({ bytes } = await this.fetchUrl(url, local, signal));
-        ({ duration } = await this.probe(local));
+        probed = await this.probe(local, signal);
       } catch (error) {
         if (error instanceof AppError && ['invalid_argument', 'invalid_media', 'forbidden', 'not_found'].includes(error.kind)) {
           await this.finishUpload(video, { status: 'UploadFail', errorCode: uploadErrorCode(error), errorMessage: error.message });
@@ -76,7 +94,7 @@ export class VideoService {
       }
       const sourceKey = `${video.id}/source${safeExtension(local)}`;
       await this.deps.blobs.put(sourceKey, local, 'application/octet-stream');
-      await this.finishUpload(video, { status: 'Normal', sourceKey, size: bytes, duration, errorCode: '', errorMessage: '' });
+      await this.finishUpload(video, { status: 'Normal', sourceKey, size: bytes, ...probed, errorCode: '', errorMessage: '' });
       return { status: 'done' };
     } finally {
       await scratch.dispose();
@@ -116,6 +134,11 @@ export class VideoService {
     }
     return { missing };
   }
+
+  /** GetVideoList: one page of the account's videos and how many match. */
+  async list(accountId: string, query: VideoQuery): Promise<{ videos: Video[]; total: number }> {
+    return this.deps.store.listVideos(accountId, query);
+  }
 }
 
 export function videoNotFound(): AppError {
@@ -123,7 +146,7 @@ export function videoNotFound(): AppError {
 }
 
 /** Keeps a short, plain extension (".mp4"); anything odd becomes ".bin" so keys stay predictable. */
-function safeExtension(path: string): string {
+export function safeExtension(path: string): string {
   const ext = extname(path).toLowerCase();
   return /^\.[a-z0-9]{1,5}$/.test(ext) ? ext : '.bin';
 }

@@ -1,10 +1,12 @@
-import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { BlobStore } from '../covers/ports.js';
 import { AppError } from '../errors.js';
 import { blobKeySegments } from './blob-key.js';
+import { ByteMeter } from './byte-meter.js';
 
 /**
  * Files on local disk under one root. Every key is checked twice: its shape, and that the resolved path
@@ -31,6 +33,49 @@ export class FsBlobStore implements BlobStore {
     const partial = `${target}.partial-${process.pid}-${Date.now()}`;
     try {
       await copyFile(localFile, partial);
+      await rename(partial, target);
+    } catch (error) {
+      await rm(partial, { force: true });
+      throw error;
+    }
+  }
+
+  async write(key: string, body: Readable, options: { maxBytes: number; md5?: string | undefined }): Promise<{ bytes: number; md5: string }> {
+    const meter = new ByteMeter(options.maxBytes, options.md5);
+    await this.atomically(key, (partial) => pipeline(body, meter, createWriteStream(partial)));
+    return { bytes: meter.bytes, md5: meter.md5() };
+  }
+
+  async concat(key: string, parts: readonly string[]): Promise<{ bytes: number }> {
+    const paths = parts.map((part) => this.pathOf(part));
+    let bytes = 0;
+    await this.atomically(key, async (partial) => {
+      const out = createWriteStream(partial);
+      for (const path of paths) {
+        bytes += await this.size(path);
+        await pipeline(createReadStream(path), out, { end: false });
+      }
+      await new Promise<void>((done, fail) => out.end((error?: Error | null) => (error ? fail(error) : done())));
+    });
+    return { bytes };
+  }
+
+  /**
+   * Writes beside the target, flushes it to disk, then renames: a reader never sees half a file, and what
+   * was answered 200 survives a crash of the process or the machine.
+   */
+  private async atomically(key: string, fill: (partial: string) => Promise<void>): Promise<void> {
+    const target = this.pathOf(key);
+    await mkdir(dirname(target), { recursive: true });
+    const partial = `${target}.partial-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+    try {
+      await fill(partial);
+      const handle = await open(partial, 'r');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
       await rename(partial, target);
     } catch (error) {
       await rm(partial, { force: true });

@@ -8,6 +8,7 @@ import type { Cover, Job, Video } from '../covers/model.js';
 import { KyselyStore } from './kysely-store.js';
 import { openPostgres } from './open-postgres.js';
 import { openSqlite } from './open-sqlite.js';
+import { newVideo } from '../covers/videos.js';
 import type { Database } from './schema.js';
 import { SharedRateLimiter } from './shared-rate-limiter.js';
 
@@ -21,10 +22,7 @@ async function open(backend: string): Promise<KyselyStore> {
   return new KyselyStore(db, backend === 'postgres', 0);
 }
 
-const video = (id: string, accountId: string): Video => ({
-  id, accountId, title: 't', description: '', coverUrl: '', status: 'Normal', duration: 10, size: 1, sourceKey: `${id}/source.mp4`,
-  sourceUrl: '', errorCode: '', errorMessage: '', uploadJobId: '', userData: '', createdAt: now, modifiedAt: now,
-});
+const video = (id: string, accountId: string): Video => newVideo({ id, accountId, title: 't', status: 'Normal', duration: 10, size: 1, sourceKey: `${id}/source.mp4`, createdAt: now });
 const job = (id: string, videoId: string, accountId: string): Job => ({
   id, accountId, videoId, templateId: 't', templateConfig: { format: 'png', setDefaultCover: true, count: 2 }, userData: '', status: 'init',
   code: '', message: '', result: [], createdAt: now, modifiedAt: now,

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { AccessKey, Account, Cover, Job, JobStatus, KeyStatus, Template, TemplateConfig, Video } from '../covers/model.js';
-import type { PublishInput, Store, VideoPatch } from '../covers/ports.js';
+import { partBlobKey, type AccessKey, type Account, type Cover, type Image, type Job, type JobStatus, type KeyStatus, type MultipartUpload, type Template, type TemplateConfig, type UploadPart, type Video } from '../covers/model.js';
+import type { PublishInput, Store, VideoPatch, VideoQuery } from '../covers/ports.js';
 import type { Database } from './schema.js';
 import { TurnCoalescer } from './turn-coalescer.js';
 
@@ -85,6 +85,10 @@ export class KyselyStore implements Store {
     if (patch.sourceKey !== undefined) set.source_key = patch.sourceKey;
     if (patch.errorCode !== undefined) set.error_code = patch.errorCode;
     if (patch.errorMessage !== undefined) set.error_message = patch.errorMessage;
+    if (patch.width !== undefined) set.width = patch.width;
+    if (patch.height !== undefined) set.height = patch.height;
+    if (patch.fps !== undefined) set.fps = patch.fps;
+    if (patch.bitrate !== undefined) set.bitrate = patch.bitrate;
     await this.db.updateTable('videos').set(set).where('id', '=', id).where('account_id', '=', accountId).execute();
     return this.findVideo(accountId, id);
   }
@@ -92,14 +96,91 @@ export class KyselyStore implements Store {
   async deleteVideo(accountId: string, id: string): Promise<string[] | undefined> {
     this.forgetCovers(id);
     return this.db.transaction().execute(async (trx) => {
-      const video = await trx.selectFrom('videos').select(['source_key']).where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
+      const video = await trx.selectFrom('videos').select(['source_key', 'object_key']).where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
       if (video === undefined) return undefined;
+      // A multipart upload still in progress goes with its video, staged parts and all.
+      const staged = video.object_key === '' ? [] : await trx.selectFrom('upload_parts').innerJoin('multipart_uploads', 'multipart_uploads.id', 'upload_parts.upload_id')
+        .select(['upload_parts.upload_id', 'upload_parts.part_number']).where('multipart_uploads.object_key', '=', video.object_key).execute();
+      if (video.object_key !== '') {
+        const uploads = trx.selectFrom('multipart_uploads').select('id').where('object_key', '=', video.object_key);
+        await trx.deleteFrom('upload_parts').where('upload_id', 'in', uploads).execute();
+        await trx.deleteFrom('multipart_uploads').where('object_key', '=', video.object_key).execute();
+      }
       const covers = await trx.selectFrom('covers').select('path').where('video_id', '=', id).execute();
       await trx.deleteFrom('covers').where('video_id', '=', id).execute();
       await trx.deleteFrom('jobs').where('video_id', '=', id).execute();
       await trx.deleteFrom('videos').where('id', '=', id).execute();
-      return [...(video.source_key === '' ? [] : [video.source_key]), ...covers.map((c) => c.path.slice(1))];
+      return [...(video.source_key === '' ? [] : [video.source_key]), ...covers.map((c) => c.path.slice(1)), ...staged.map((p) => partBlobKey(p.upload_id, Number(p.part_number)))];
     });
+  }
+
+  async listVideos(accountId: string, q: VideoQuery): Promise<{ videos: Video[]; total: number }> {
+    let query = this.db.selectFrom('videos').where('account_id', '=', accountId);
+    if (q.statuses.length > 0) query = query.where('status', 'in', [...q.statuses]);
+    if (q.from !== undefined) query = query.where('created_at', '>=', iso(q.from));
+    if (q.to !== undefined) query = query.where('created_at', '<', iso(q.to));
+    const [rows, count] = await Promise.all([
+      query.selectAll().orderBy('created_at', q.newestFirst ? 'desc' : 'asc').orderBy('id', q.newestFirst ? 'desc' : 'asc').limit(q.limit).offset(q.offset).execute(),
+      query.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst(),
+    ]);
+    return { videos: rows.map(toVideo), total: Number(count?.n ?? 0) };
+  }
+
+  async abandonedVideoUploads(before: Date, limit: number): Promise<Video[]> {
+    const rows = await this.db.selectFrom('videos').selectAll().where('status', '=', 'Uploading').where('object_key', '!=', '')
+      .where('modified_at', '<', iso(before)).orderBy('modified_at').limit(limit).execute();
+    return rows.map(toVideo);
+  }
+
+  async insertImage(image: Image): Promise<void> {
+    await this.db.insertInto('images').values({
+      id: image.id, account_id: image.accountId, type: image.type, ext: image.ext, title: image.title, object_key: image.objectKey,
+      status: image.status, size: image.size, created_at: iso(image.createdAt), modified_at: iso(image.modifiedAt),
+    }).execute();
+  }
+
+  async findImage(accountId: string, id: string): Promise<Image | undefined> {
+    const r = await this.db.selectFrom('images').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
+    return r === undefined ? undefined : {
+      id: r.id, accountId: r.account_id, type: r.type as Image['type'], ext: r.ext as Image['ext'], title: r.title, objectKey: r.object_key,
+      status: r.status as Image['status'], size: Number(r.size), createdAt: new Date(r.created_at), modifiedAt: new Date(r.modified_at),
+    };
+  }
+
+  async markImageUploaded(id: string, size: number, now: Date): Promise<void> {
+    await this.db.updateTable('images').set({ status: 'Normal', size, modified_at: iso(now) }).where('id', '=', id).execute();
+  }
+
+  async insertMultipartUpload(upload: MultipartUpload): Promise<void> {
+    await this.db.insertInto('multipart_uploads').values({ id: upload.id, account_id: upload.accountId, object_key: upload.objectKey, created_at: iso(upload.createdAt) }).execute();
+  }
+
+  async findMultipartUpload(id: string): Promise<MultipartUpload | undefined> {
+    const r = await this.db.selectFrom('multipart_uploads').selectAll().where('id', '=', id).executeTakeFirst();
+    return r === undefined ? undefined : toMultipartUpload(r);
+  }
+
+  async putUploadPart(part: UploadPart): Promise<void> {
+    const row = { upload_id: part.uploadId, part_number: part.partNumber, md5: part.md5, size: part.size, created_at: iso(part.createdAt) };
+    await this.db.insertInto('upload_parts').values(row)
+      .onConflict((oc) => oc.columns(['upload_id', 'part_number']).doUpdateSet({ md5: row.md5, size: row.size, created_at: row.created_at })).execute();
+  }
+
+  async uploadParts(uploadId: string): Promise<UploadPart[]> {
+    const rows = await this.db.selectFrom('upload_parts').selectAll().where('upload_id', '=', uploadId).orderBy('part_number').execute();
+    return rows.map((r) => ({ uploadId: r.upload_id, partNumber: Number(r.part_number), md5: r.md5, size: Number(r.size), createdAt: new Date(r.created_at) }));
+  }
+
+  async deleteMultipartUpload(id: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('upload_parts').where('upload_id', '=', id).execute();
+      await trx.deleteFrom('multipart_uploads').where('id', '=', id).execute();
+    });
+  }
+
+  async multipartUploadsBefore(before: Date, limit: number): Promise<MultipartUpload[]> {
+    const rows = await this.db.selectFrom('multipart_uploads').selectAll().where('created_at', '<', iso(before)).orderBy('created_at').limit(limit).execute();
+    return rows.map(toMultipartUpload);
   }
 
   async insertTemplate(t: Template): Promise<void> {
@@ -266,7 +347,12 @@ function videoRow(v: Video): Database['videos'] {
     id: v.id, account_id: v.accountId, title: v.title, description: v.description, cover_url: v.coverUrl, status: v.status,
     duration: v.duration, size: v.size, source_key: v.sourceKey, source_url: v.sourceUrl, error_code: v.errorCode,
     error_message: v.errorMessage, upload_job_id: v.uploadJobId, user_data: v.userData, created_at: iso(v.createdAt), modified_at: iso(v.modifiedAt),
+    object_key: v.objectKey, file_name: v.fileName, width: v.width, height: v.height, fps: v.fps, bitrate: v.bitrate,
   };
+}
+
+function toMultipartUpload(r: Selectable<Database['multipart_uploads']>): MultipartUpload {
+  return { id: r.id, accountId: r.account_id, objectKey: r.object_key, createdAt: new Date(r.created_at) };
 }
 
 function toVideo(r: Selectable<Database['videos']>): Video {
@@ -274,6 +360,7 @@ function toVideo(r: Selectable<Database['videos']>): Video {
     id: r.id, accountId: r.account_id, title: r.title, description: r.description, coverUrl: r.cover_url, status: r.status as Video['status'],
     duration: Number(r.duration), size: Number(r.size), sourceKey: r.source_key, sourceUrl: r.source_url, errorCode: r.error_code,
     errorMessage: r.error_message, uploadJobId: r.upload_job_id, userData: r.user_data, createdAt: new Date(r.created_at), modifiedAt: new Date(r.modified_at),
+    objectKey: r.object_key, fileName: r.file_name, width: Number(r.width), height: Number(r.height), fps: Number(r.fps), bitrate: Number(r.bitrate),
   };
 }
 

@@ -154,6 +154,43 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
       await db.schema.alterTable('rate_buckets').addColumn('granted', 'integer', (c) => c.notNull().defaultTo(0)).execute();
     },
   },
+  '0007-uploads': {
+    // CreateUploadVideo / CreateUploadImage and the object endpoint: what a video was uploaded as and what
+    // its probe found (GetMezzanineInfo), images, and multipart uploads whose parts are staged blobs.
+    async up(db: Kysely<unknown>): Promise<void> {
+      for (const [name, type] of [['object_key', 'text'], ['file_name', 'text'], ['width', 'integer'], ['height', 'integer'], ['fps', 'double precision'], ['bitrate', 'bigint']] as const) {
+        await db.schema.alterTable('videos').addColumn(name, type, (c) => c.notNull().defaultTo(type === 'text' ? '' : 0)).execute();
+      }
+      await db.schema.createIndex('videos_account_created').on('videos').columns(['account_id', 'created_at']).execute();
+      await db.schema.createTable('images')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('ext', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('object_key', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('modified_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createTable('multipart_uploads')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('object_key', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('multipart_uploads_created').on('multipart_uploads').column('created_at').execute();
+      await db.schema.createTable('upload_parts')
+        .addColumn('upload_id', 'text', (c) => c.notNull())
+        .addColumn('part_number', 'integer', (c) => c.notNull())
+        .addColumn('md5', 'text', (c) => c.notNull())
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('upload_parts_pk', ['upload_id', 'part_number'])
+        .execute();
+    },
+  },
 });
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

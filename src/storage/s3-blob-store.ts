@@ -2,13 +2,14 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeleteObjectCommand, GetObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { BlobStore } from '../covers/ports.js';
 import { AppError } from '../errors.js';
 import { blobKeySegments } from './blob-key.js';
+import { ByteMeter } from './byte-meter.js';
 
 export interface S3Location {
   readonly bucket: string;
@@ -66,6 +67,49 @@ export class S3BlobStore implements BlobStore {
       client: this.client,
       params: { Bucket: this.location.bucket, Key: this.objectKey(key), Body: createReadStream(localFile), ContentType: contentType },
     }).done());
+  }
+
+  /**
+   * Streams into a multipart upload (lib-storage holds at most a few 5 MiB chunks at a time). A body that
+   * fails or runs over the limit aborts the upload, so no object appears.
+   */
+  async write(key: string, body: Readable, options: { maxBytes: number; contentType: string; md5?: string | undefined }): Promise<{ bytes: number; md5: string }> {
+    const meter = new ByteMeter(options.maxBytes, options.md5);
+    const upload = new Upload({ client: this.client, params: { Bucket: this.location.bucket, Key: this.objectKey(key), Body: meter, ContentType: options.contentType } });
+    const feeding = pipeline(body, meter);
+    const sending = upload.done();
+    try {
+      await feeding;
+    } catch (error) {
+      await upload.abort().catch(() => {});
+      await sending.catch(() => {});
+      throw error;
+    }
+    await this.guard(sending);
+    return { bytes: meter.bytes, md5: meter.md5() };
+  }
+
+  /** Reads the parts one after another into one multipart upload: no part needs S3's 5 MiB minimum. */
+  async concat(key: string, parts: readonly string[], contentType: string): Promise<{ bytes: number }> {
+    const body = new PassThrough();
+    const upload = new Upload({ client: this.client, params: { Bucket: this.location.bucket, Key: this.objectKey(key), Body: body, ContentType: contentType } });
+    const sending = upload.done();
+    let bytes = 0;
+    try {
+      for (const part of parts) {
+        const { stream, size } = await this.open(part);
+        bytes += size;
+        await pipeline(stream, body, { end: false });
+      }
+      body.end();
+    } catch (error) {
+      await upload.abort().catch(() => {});
+      body.destroy();
+      await sending.catch(() => {});
+      throw error;
+    }
+    await this.guard(sending);
+    return { bytes };
   }
 
   async withLocalFile<T>(key: string, use: (path: string) => Promise<T>): Promise<T> {

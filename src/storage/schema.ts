@@ -11,7 +11,14 @@ export interface Database {
     id: string; account_id: string; title: string; description: string; cover_url: string; status: string;
     duration: number; size: number; source_key: string; source_url: string; error_code: string; error_message: string;
     upload_job_id: string; user_data: string; created_at: string; modified_at: string;
+    object_key: string; file_name: string; width: number; height: number; fps: number; bitrate: number;
   };
+  images: {
+    id: string; account_id: string; type: string; ext: string; title: string; object_key: string; status: string; size: number;
+    created_at: string; modified_at: string;
+  };
+  multipart_uploads: { id: string; account_id: string; object_key: string; created_at: string };
+  upload_parts: { upload_id: string; part_number: number; md5: string; size: number; created_at: string };
   templates: { id: string; account_id: string; name: string; type: string; config: string; source: string; created_at: string; modified_at: string };
   jobs: {
     id: string; account_id: string; video_id: string; template_id: string; template_config: string; user_data: string;

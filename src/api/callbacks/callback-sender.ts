@@ -18,6 +18,8 @@ export class CallbackSender {
     private readonly clock: Clock,
     private readonly policy: OutboundPolicy,
     private readonly key: string | undefined,
+    /** The object endpoint's URL of an uploaded object (FileUploadComplete's FileUrl). */
+    private readonly objectUrl: (objectKey: string) => string = (objectKey) => objectKey,
   ) {}
 
   async deliver(jobId: string, url: string): Promise<TaskOutcome> {
@@ -38,10 +40,19 @@ export class CallbackSender {
     return this.post(url, body, now);
   }
 
-  async deliverUpload(videoId: string, url: string): Promise<TaskOutcome> {
+  async deliverUpload(videoId: string, url: string, event?: 'FileUploadComplete'): Promise<TaskOutcome> {
     const video = await this.store.findVideoById(videoId);
     if (video === undefined) return { status: 'done' };
     const now = this.clock.now();
+    const extend = JSON.stringify(parseUserData(video.userData)?.Extend ?? {});
+    if (event === 'FileUploadComplete') {
+      // VOD's shape, plus ours: Status and, for bytes that are not a usable video, the reason.
+      const body = JSON.stringify({
+        EventTime: wireTime(now), EventType: 'FileUploadComplete', VideoId: video.id, Size: video.size, FileUrl: this.objectUrl(video.objectKey),
+        Status: video.status === 'UploadFail' ? 'fail' : 'success', ErrorCode: video.errorCode, ErrorMessage: video.errorMessage, Extend: extend,
+      });
+      return this.post(url, body, now);
+    }
     const body = JSON.stringify({
       EventTime: wireTime(now),
       EventType: 'UploadByURLComplete',
@@ -52,7 +63,7 @@ export class CallbackSender {
       Size: video.size,
       ErrorCode: video.errorCode,
       ErrorMessage: video.errorMessage,
-      Extend: JSON.stringify(parseUserData(video.userData)?.Extend ?? {}),
+      Extend: extend,
     });
     return this.post(url, body, now);
   }

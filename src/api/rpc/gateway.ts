@@ -181,6 +181,13 @@ export function checkTimestamp(value: string, now: Date): Date {
   return at;
 }
 
+/** A wire time parameter (yyyy-MM-ddTHH:mm:ssZ), or undefined when it has another shape. */
+export function checkWireTime(value: string): Date | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/.test(value)) return undefined;
+  const at = new Date(value);
+  return Number.isNaN(at.getTime()) ? undefined : at;
+}
+
 /** The troubleshooting link for a code: the docs' errors section, with the code in the query. */
 export function recommendLink(base: string, code: string): string {
   const url = new URL(base);

@@ -28,6 +28,10 @@ export const rpcErrors = {
   nonceUsed: () => new RpcError('SignatureNonceUsed', 400, 'Specified signature nonce was used already.'),
   throttled: (retryAfterSeconds: number) =>
     new RpcError('Throttling.User', 400, 'Request was denied due to user flow control.', { 'x-acs-retry-after': String(retryAfterSeconds) }),
+  fileExtension: (name: string) => new RpcError('InvalidFileName.Extension', 400, `The file name "${name}" has no video extension VOD accepts (mp4, mov, mkv, flv, ts, avi, webm, …).`),
+  tooLong: (name: string, max: number) => new RpcError('LengthExceededMax', 400, `The parameter "${name}" is longer than ${max} characters.`),
+  tooManyTags: () => new RpcError('TagsExceededMax', 400, 'At most 16 tags are allowed.'),
+  illegalCharacters: (name: string) => new RpcError('IllegalCharacters', 400, `The parameter "${name}" contains control characters.`),
   internal: () => new RpcError('InternalError', 500, 'The request processing has failed due to some unknown error.'),
   unavailable: () => new RpcError('ServiceUnavailable', 503, 'The request has failed due to a temporary failure of the server.'),
 };

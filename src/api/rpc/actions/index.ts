@@ -1,5 +1,10 @@
 import type { RpcAction } from '../gateway.js';
 import { addAITemplate } from './add-ai-template.js';
+import { createUploadImage } from './create-upload-image.js';
+import { createUploadVideo } from './create-upload-video.js';
+import { getMezzanineInfo } from './get-mezzanine-info.js';
+import { getVideoList } from './get-video-list.js';
+import { refreshUploadVideo } from './refresh-upload-video.js';
 import { deleteAIImageInfos } from './delete-ai-image-infos.js';
 import { deleteAITemplate } from './delete-ai-template.js';
 import { deleteVideo } from './delete-video.js';
@@ -21,6 +26,7 @@ export function buildActions(services: ActionServices): Map<string, RpcAction> {
     addAITemplate, updateAITemplate, deleteAITemplate, getAITemplate, listAITemplate, setDefaultAITemplate,
     submitAIImageJob, getAIImageJobs, listAIImageInfo, deleteAIImageInfos,
     getVideoInfo, updateVideoInfo, deleteVideo, uploadMediaByURL,
+    createUploadVideo, refreshUploadVideo, createUploadImage, getMezzanineInfo, getVideoList,
   ].map((make) => make(services));
   return new Map(all.map((a) => [a.name, a]));
 }
