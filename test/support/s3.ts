@@ -11,7 +11,7 @@ const S3rver = require('@20minutes/s3rver') as new (options: Record<string, unkn
 export const S3_ENV = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
 
 /** An S3-compatible server on loopback (s3rver), with a bucket, storing in the test run's scratch space. */
-export async function startS3(bucket = 'covers'): Promise<{ endpoint: string; bucket: string; objects: (prefix: string) => string[]; close: () => Promise<void> }> {
+export async function startS3(bucket = 'covers'): Promise<{ endpoint: string; bucket: string; objects: (prefix: string) => string[]; file: (key: string) => string; close: () => Promise<void> }> {
   const directory = mkdtempSync(join(scratchDir(), 's3-'));
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
   const { port } = await server.run();
@@ -27,5 +27,7 @@ export async function startS3(bucket = 'covers'): Promise<{ endpoint: string; bu
       .filter((e) => e.isFile() && e.name.endsWith('._S3rver_object'))
       .map((e) => relative(root, join(e.parentPath, e.name.replace(/\._S3rver_object$/, ''))));
   };
-  return { endpoint: `http://127.0.0.1:${port}`, bucket, objects, close: () => server.close() };
+  /** Where s3rver keeps an object's bytes. */
+  const file = (key: string): string => join(directory, bucket, `${key}._S3rver_object`);
+  return { endpoint: `http://127.0.0.1:${port}`, bucket, objects, file, close: () => server.close() };
 }
