@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, open, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -95,8 +95,15 @@ export class FsBlobStore implements BlobStore {
     return { stream: createReadStream(path), size };
   }
 
+  /** Deletes the files, then the directories they leave empty (a video's, a multipart upload's). */
   async delete(keys: readonly string[]): Promise<void> {
-    for (const key of keys) await rm(this.pathOf(key), { force: true });
+    for (const key of keys) {
+      const path = this.pathOf(key);
+      await rm(path, { force: true });
+      for (let dir = dirname(path); dir.startsWith(this.root + sep); dir = dirname(dir)) {
+        if (!(await rmdir(dir).then(() => true, () => false))) break;
+      }
+    }
   }
 
   private async size(path: string): Promise<number> {
