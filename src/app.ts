@@ -22,6 +22,7 @@ import { UploadService } from './covers/uploads.js';
 import { VideoService, type ProbedVideo } from './covers/videos.js';
 import { analyzeVideo } from './engine/analyze.js';
 import { FfmpegRunner } from './engine/ffmpeg.js';
+import type { MediaLimits } from './engine/media-limits.js';
 import { probeVideo } from './engine/probe.js';
 import { ModelHost } from './engine/subjects/model-host.js';
 import type { SubjectModels } from './engine/subjects/port.js';
@@ -40,6 +41,8 @@ import type { Sqlite } from './storage/open-sqlite.js';
  */
 export interface Engine {
   readonly ffmpeg: FfmpegRunner;
+  /** What a video may be (size, duration, frame size) and how large its covers get. */
+  readonly limits: MediaLimits;
   /** The face and text models, when on: loaded on first use, once per process (see ModelHost). */
   readonly subjects: SubjectModels | undefined;
   /** Stops what the engine keeps running (the model processes). */
@@ -52,7 +55,7 @@ export interface Engine {
  */
 export function buildEngine(config: EngineConfig, modelLingerMs = 0): Engine {
   const subjects = config.subjects === undefined ? undefined : new ModelHost(config.subjects, { lingerMs: modelLingerMs });
-  return { ffmpeg: new FfmpegRunner(config.binaries), subjects, close: async () => subjects?.close() };
+  return { ffmpeg: new FfmpegRunner(config.binaries, undefined, config.process), limits: config.limits, subjects, close: async () => subjects?.close() };
 }
 /** A worker loads each model once and keeps it for its life (~300 MB for the two model processes). */
 const WORKER_MODEL_LINGER_MS = Infinity;
@@ -142,7 +145,7 @@ export async function openService(config: ServiceConfig, engineConfig: EngineCon
     return { dir, dispose: () => rm(dir, { recursive: true, force: true }) };
   };
   const probe = async (file: string, signal?: AbortSignal): Promise<ProbedVideo> => {
-    const info = await probeVideo(engine.ffmpeg, file, signal);
+    const info = await probeVideo(engine.ffmpeg, file, signal, engine.limits);
     const duration = Number.isFinite(info.duration) ? info.duration : 0;
     return {
       duration, width: info.display.width, height: info.display.height, fps: Number.isFinite(info.fps) ? info.fps : 0,
@@ -150,7 +153,7 @@ export async function openService(config: ServiceConfig, engineConfig: EngineCon
     };
   };
   const callbacks = callbackTarget(config.callbackUrl || undefined);
-  const jobs = new JobService(deps, { analyze: (file, options) => analyzeVideo(engine.ffmpeg, file, { ...options, subjects: engine.subjects }) }, scratch, callbacks);
+  const jobs = new JobService(deps, { analyze: (file, options) => analyzeVideo(engine.ffmpeg, file, { ...options, subjects: engine.subjects, limits: engine.limits }) }, scratch, callbacks);
   const uploadSettings = { credentialSeconds: config.uploadCredentialSeconds, maxBytes: config.uploadMaxBytes, autoCovers: config.autoCovers, abandonSeconds: config.uploadAbandonSeconds };
   return {
     config, deps, store, queue, sqlite, embedded: sqlite !== undefined, templates, engine, outbound, jobs,

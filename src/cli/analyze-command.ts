@@ -55,7 +55,7 @@ export async function analyzeCommand(args: readonly string[], io: CliIo): Promis
   let manifest: Manifest;
   try {
     manifest = await analyzeVideo(engine.ffmpeg, video, {
-      stills, gifs, outDir: output.staging, signal: io.signal, subjects: engine.subjects,
+      stills, gifs, outDir: output.staging, signal: io.signal, subjects: engine.subjects, limits: engine.limits,
       onProgress: (fraction, stage) => bar.update(fraction, stage),
     });
     await writeFile(join(output.staging, 'covers.json'), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { looks as L, makeClip, timeline } from '../../test/support/clips.js';
 import { analyzeInto } from '../../test/support/engine.js';
+import { DEFAULT_MEDIA_LIMITS } from './media-limits.js';
 import { inspect, meanLuma } from '../../test/support/media.js';
 import { FfmpegRunner } from './ffmpeg.js';
 import { locateFfmpeg } from './ffmpeg-binaries.js';
@@ -180,11 +181,16 @@ describe('analyze on hard cases', () => {
     expect(new Set(labels).size).toBe(4);
   });
 
-  it('renders 4K input at full resolution', async () => {
+  it('scales 4K covers down to the longest side the limits allow, and renders them at full resolution when allowed', async () => {
     const file = await makeClip('uhd.mp4', [L.testsrc(1), L.gradient(1)], { width: 3840, height: 2160 });
     const { manifest, dir } = await analyzeInto(file, { stills: 2 });
     const still = manifest.covers.find((c) => c.format === 'png')!;
-    expect(await inspect(join(dir, still.file))).toMatchObject({ width: 3840, height: 2160, frames: 1 });
+    expect(still).toMatchObject({ width: 1920, height: 1080 });
+    expect(await inspect(join(dir, still.file))).toMatchObject({ width: 1920, height: 1080, frames: 1 });
+    expect(manifest.video).toMatchObject({ width: 3840, height: 2160 });
+    const full = await analyzeInto(file, { stills: 2, limits: { ...DEFAULT_MEDIA_LIMITS, maxCoverSide: 3840 } });
+    const big = full.manifest.covers.find((c) => c.format === 'png')!;
+    expect(await inspect(join(full.dir, big.file))).toMatchObject({ width: 3840, height: 2160, frames: 1 });
   });
 
   it('ends a GIF before the fade that closes its shot', async () => {

@@ -6,6 +6,7 @@ import { fitInside, type RenderJob, type ScanMode, type TimeWindow } from './ffm
 import { describeDamage, explainPick, explainShortfall } from './explain.js';
 import { chooseGifSegments, GIF_FPS, gifWindow, nextRound, type GifCandidate } from './gif-segment.js';
 import { coverFileName, type CoverEntry, type GifEntry, type Manifest, type StillEntry } from './manifest.js';
+import { DEFAULT_MEDIA_LIMITS, type MediaLimits } from './media-limits.js';
 import { probeVideo, type VideoInfo } from './probe.js';
 import { rankByPicture, rankBySubjects, stillFrame } from './rank-stills.js';
 import { nextMoments, refineFrom, refineWindow } from './refine.js';
@@ -29,6 +30,8 @@ export interface AnalyzeOptions {
   readonly onProgress?: ((fraction: number, stage: string) => void) | undefined;
   /** The face and text models; without them the engine ranks on picture quality and relevance alone. */
   readonly subjects?: SubjectModels | undefined;
+  /** What the engine accepts (default DEFAULT_MEDIA_LIMITS): a video past them is refused before decoding. */
+  readonly limits?: MediaLimits | undefined;
 }
 
 /** Frames are analysed at most this size: ~1.3 ms of TypeScript per frame, and decoding dominates. */
@@ -69,8 +72,11 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
   const signal = options.signal;
 
   progress(0, 'probing');
-  const info = await probeVideo(ffmpeg, file, signal);
+  const limits = options.limits ?? DEFAULT_MEDIA_LIMITS;
+  const info = await probeVideo(ffmpeg, file, signal, limits);
   const size = fitInside(info.display, ANALYSIS_BOX, ANALYSIS_BOX);
+  // Stills are teed, ranked and encoded at this size: the display size, scaled down past the limit.
+  const cover = fitInside(info.display, limits.maxCoverSide, limits.maxCoverSide);
   const gifSize = fitInside(info.display, GIF_BOX, GIF_BOX);
 
   let sampling: ScanMode = { kind: 'keyframes' };
@@ -108,14 +114,14 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
   const gifFiles = firstGifs.map(() => scratchFile('gif'));
   const until = nextMoments(picks.map((p) => p.sample));
   const looked = await look([
-    ...picks.map((p, k) => refineWindow(p.sample, info.display, stillFiles[k]!, until[k])),
+    ...picks.map((p, k) => refineWindow(p.sample, cover, stillFiles[k]!, until[k])),
     ...firstGifs.map((c, k) => gifWindow(c, gifSpan, gifSize, gifFiles[k]!)),
   ]);
   const moments = refineFrom(looked.slice(0, picks.length), stillFiles, reference);
   const chosen = await replaceFailures(picks, moments, spares, (samples) => {
     const files = samples.map(() => scratchFile('still'));
     const ends = nextMoments(samples, picks.map((p) => p.sample));
-    return look(samples.map((s, k) => refineWindow(s, info.display, files[k]!, ends[k]))).then((frames) => refineFrom(frames, files, reference));
+    return look(samples.map((s, k) => refineWindow(s, cover, files[k]!, ends[k]))).then((frames) => refineFrom(frames, files, reference));
   });
 
   const segments = animate
@@ -130,7 +136,7 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
   if (subjects !== undefined) progress(0.8, 'looking for faces and text');
   const ranked = subjects === undefined
     ? rankByPicture(chosen)
-    : await rankBySubjects(ffmpeg, subjects, chosen, { display: info.display, reference, stills, scratch, signal });
+    : await rankBySubjects(ffmpeg, subjects, chosen, { display: cover, reference, stills, scratch, signal });
   progress(0.85, 'rendering');
   const gifRanked = segments.map((segment) => ({ segment, ...gifScore(segment.scores, segment.relevance, segment.motion) })).sort((a, b) => b.score - a.score);
   const stillNames = ranked.map((_, i) => coverFileName('png', i + 1));
@@ -140,14 +146,14 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
       kind: 'gif', fps: GIF_FPS, out: join(options.outDir, gifNames[i]!),
       frames: { file: segment.raw, size: gifSize, pixelFormat: 'rgb24', first: segment.first, count: segment.count },
     })),
-    ...ranked.map(({ moment }, i): RenderJob => ({ kind: 'png', out: join(options.outDir, stillNames[i]!), frames: stillFrame(moment, info.display) })),
+    ...ranked.map(({ moment }, i): RenderJob => ({ kind: 'png', out: join(options.outDir, stillNames[i]!), frames: stillFrame(moment, cover) })),
   ];
-  const bytes = await renderFromFrames(ffmpeg, jobs, info.display, signal);
+  const bytes = await renderFromFrames(ffmpeg, jobs, cover, signal);
 
   const timeOf = (pick: Pick) => ranked.find((r) => r.pick === pick)?.moment.time;
   const covers: CoverEntry[] = ranked.map((entry, i): StillEntry => ({
     file: stillNames[i]!, format: 'png', score: entry.score, time: floorMs(entry.moment.time),
-    width: info.display.width, height: info.display.height, bytes: bytes[gifRanked.length + i]!, subscores: entry.subscores,
+    width: cover.width, height: cover.height, bytes: bytes[gifRanked.length + i]!, subscores: entry.subscores,
     why: explainPick(entry.pick, selection.picks, timeOf),
     ...(entry.moment.defects.length > 0 ? { defects: [...entry.moment.defects] } : {}),
     ...(entry.subjects === undefined ? {} : { subjects: entry.subjects }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitInside, formatTime, renderArgs, rgbFramesArgs, scanArgs, showinfoIndices, windowsArgs, type TimeWindow } from './ffmpeg-args.js';
+import { UNTRUSTED_INPUT, fitInside, formatTime, renderArgs, rgbFramesArgs, scanArgs, showinfoIndices, windowsArgs, type TimeWindow } from './ffmpeg-args.js';
 
 const size = { width: 320, height: 180 };
 /** The filter names of a graph, in the order ffmpeg numbers them. */
@@ -33,7 +33,10 @@ describe('ffmpeg argument builders', () => {
   it('batches windows as one seeking input each, with showinfo where showinfoIndices says', () => {
     const args = windowsArgs('in.mp4', [{ start: 1.5, duration: 0.6 }, { start: 10, duration: 0.6 }], size);
     expect(args.filter((a) => a === '-i')).toHaveLength(2);
-    expect(args.slice(args.indexOf('-noaccurate_seek'), args.indexOf('-noaccurate_seek') + 6)).toEqual(['-noaccurate_seek', '-ss', '1.500100', '-t', '0.600', '-i']);
+    expect(args.slice(args.indexOf('-noaccurate_seek'), args.indexOf('-noaccurate_seek') + 5)).toEqual(['-noaccurate_seek', '-ss', '1.500100', '-t', '0.600']);
+    // Every read of the video is held to the file protocol and video demuxers, right before its -i.
+    const inputs = args.flatMap((a, i) => (a === '-i' ? [i] : []));
+    for (const i of inputs) expect(args.slice(i - UNTRUSTED_INPUT.length, i)).toEqual(UNTRUSTED_INPUT);
     expect(args[args.indexOf('-skip_frame') + 1]).toBe('noref');
     const graph = (a: string[]) => a[a.indexOf('-filter_complex') + 1]!;
     // ffmpeg numbers parsed filters in the order the graph names them; mixed windows shift the numbers.

@@ -27,8 +27,26 @@ const SEEK_AFTER = 0.0001;
  */
 const TOLERATE_DAMAGE = ['-max_error_rate', '1'];
 
+/**
+ * The demuxers a video may be read with: self-contained video containers and raw video streams. Left out,
+ * on purpose: playlists and lists of other files (hls, dash, concat, ffmetadata, image2's sequences…)
+ * that would make ffmpeg open files a crafted upload names, and still-image formats.
+ */
+export const VIDEO_DEMUXERS = [
+  'mov', 'matroska', 'avi', 'flv', 'live_flv', 'mpegts', 'mpegtsraw', 'mpeg', 'mpegvideo', 'h264', 'hevc', 'm4v', 'vc1', 'av1', 'obu', 'ivf',
+  'asf', 'ogg', 'rm', 'dv', 'mxf', 'nut', 'yuv4mpegpipe', 'gif', 'wtv', 'swf', 'flic', 'smk', 'bink', 'roq', '4xm', 'nsv', 'nuv', 'cavsvideo',
+  'dirac', 'mjpeg', 'avs', 'thp', 'vmd', 'wc3movie', 'xmv', 'cine', 'film_cpk', 'idcin', 'ipmovie', 'mtv', 'mvi', 'mm', 'siff', 'tmv', 'pva',
+  'wsvqa', 'bethsoftvid', 'anm', 'lmlm4',
+] as const;
+
+/**
+ * Options before every `-i` of an untrusted video: only the local file protocol, only video demuxers. A
+ * playlist or concat file inside an upload can then name no second file.
+ */
+export const UNTRUSTED_INPUT: readonly string[] = ['-protocol_whitelist', 'file', '-format_whitelist', VIDEO_DEMUXERS.join(',')];
+
 export function probeArgs(file: string): string[] {
-  return ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '--', file];
+  return ['-v', 'error', ...UNTRUSTED_INPUT, '-print_format', 'json', '-show_format', '-show_streams', '--', file];
 }
 
 /** How the candidate pass picks frames: the keyframes only (cheap), or a fixed rate (decodes everything). */
@@ -40,7 +58,7 @@ export type ScanMode = { readonly kind: 'keyframes' } | { readonly kind: 'timed'
  * which is what makes the keyframe pass cost a small fraction of a full decode. Scaling happens in the
  * filter graph (H.264 has no -lowres).
  */
-export function scanArgs(file: string, mode: ScanMode, size: Size): string[] {
+export function scanArgs(file: string, mode: ScanMode, size: Size, source?: Size): string[] {
   const filters = [
     ...(mode.kind === 'timed' ? [`fps=${formatNumber(mode.fps)}`] : []),
     `scale=${size.width}:${size.height}:flags=area`,
@@ -51,8 +69,8 @@ export function scanArgs(file: string, mode: ScanMode, size: Size): string[] {
     '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-filter_threads', '1', ...TOLERATE_DAMAGE,
     // Keyframes are independent pictures: frame threading has nothing to overlap and only adds
     // synchronisation (measured: one thread costs ~20 % less CPU and is faster on the wall clock too).
-    ...(mode.kind === 'keyframes' ? ['-threads', '1', '-skip_frame', 'nokey'] : []),
-    '-i', file,
+    ...(mode.kind === 'keyframes' ? ['-threads', '1', '-skip_frame', 'nokey'] : source !== undefined && isHuge(source) ? ['-threads', '1'] : []),
+    ...UNTRUSTED_INPUT, '-i', file,
     '-map', '0:v:0', '-an', '-sn', '-dn',
     '-vf', filters.join(','),
     // Passthrough: one output frame per decoded frame, never duplicated or dropped, so frame n on stdout
@@ -83,20 +101,32 @@ export interface TimeWindow {
   readonly tee?: { readonly size: Size; readonly file: string; readonly pixelFormat: RawPixelFormat } | undefined;
 }
 
+/**
+ * Frames larger than this (about two 4K frames) are few decoders' business: frame threading would hold a
+ * copy per thread, and every frame queued in a filter graph costs its full size. Such sources decode on one
+ * thread and are scaled down to the largest output first thing.
+ */
+const HUGE_PIXELS = 2 * 3840 * 2160;
+
+export function isHuge(source: Size): boolean {
+  return source.width * source.height > HUGE_PIXELS;
+}
+
 /** The filters of one window's chain, in the order windowsArgs writes them. */
-function chainFilters(w: TimeWindow, mode: LookMode): string[] {
+function chainFilters(w: TimeWindow, mode: LookMode, prescaled: boolean): string[] {
   const range = mode === 'seek' ? ['select'] : ['trim'];
-  return [...range, ...(w.fps === undefined ? [] : ['fps']), ...(w.tee === undefined ? [] : ['split']), 'scale', 'setsar', 'format', 'showinfo', ...(w.tee === undefined ? [] : ['scale', 'setsar', 'format'])];
+  return [...(prescaled && mode === 'seek' ? ['scale'] : []), ...range, ...(w.fps === undefined ? [] : ['fps']), ...(w.tee === undefined ? [] : ['split']), 'scale', 'setsar', 'format', 'showinfo', ...(w.tee === undefined ? [] : ['scale', 'setsar', 'format'])];
 }
 
 /**
  * The index ffmpeg gives each window's showinfo ("Parsed_showinfo_N"): filters are numbered in the order
  * the graph text names them.
  */
-export function showinfoIndices(windows: readonly TimeWindow[], mode: LookMode = 'seek'): number[] {
-  let offset = mode === 'sequential' && windows.length > 1 ? 1 : 0;
+export function showinfoIndices(windows: readonly TimeWindow[], mode: LookMode = 'seek', prescale?: Size): number[] {
+  const prescaled = prescale !== undefined;
+  let offset = mode === 'sequential' ? (windows.length > 1 ? 1 : 0) + (prescaled ? 1 : 0) : 0;
   return windows.map((w) => {
-    const filters = chainFilters(w, mode);
+    const filters = chainFilters(w, mode, prescaled);
     const index = offset + filters.indexOf('showinfo');
     offset += filters.length;
     return index;
@@ -120,17 +150,21 @@ export type LookMode = 'seek' | 'sequential';
  * nothing is decoded twice. Single-threaded decoders: several run at once, and frame threading would
  * multiply their memory for no CPU saved.
  */
-export function windowsArgs(file: string, windows: readonly TimeWindow[], size: Size, mode: LookMode = 'seek', fileStart = 0): string[] {
+export function windowsArgs(file: string, windows: readonly TimeWindow[], size: Size, mode: LookMode = 'seek', fileStart = 0, prescale?: Size): string[] {
   // Non-reference frames are skipped before decoding: a still is picked among the others just as well, and
   // at 10 fps a GIF takes the nearest frame anyway. It saves about a third of the decoding.
   const decoder = ['-threads', '1', '-skip_frame', 'noref'];
   const inputs = mode === 'seek'
-    ? windows.flatMap((w) => [...decoder, ...seekInput(seekFrom(w)), '-t', formatTime((w.lead ?? 0) + (w.start - seekFrom(w)) + w.duration), '-i', file])
-    : [...decoder, '-t', formatTime(Math.max(...windows.map((w) => w.start + w.duration)) + 0.05), '-i', file];
+    ? windows.flatMap((w) => [...decoder, ...seekInput(seekFrom(w)), '-t', formatTime((w.lead ?? 0) + (w.start - seekFrom(w)) + w.duration), ...UNTRUSTED_INPUT, '-i', file])
+    : [...decoder, '-t', formatTime(Math.max(...windows.map((w) => w.start + w.duration)) + 0.05), ...UNTRUSTED_INPUT, '-i', file];
   const small = `scale=${size.width}:${size.height}:flags=area,setsar=1,format=rgb24,showinfo`;
   // In sequential mode every window takes its frames from one decoder, and counts time from its own start.
-  const split = mode === 'sequential' && windows.length > 1 ? [`[0:v:0]split=${windows.length}${windows.map((_, k) => `[in${k}]`).join('')}`] : [];
-  const source = (k: number) => (mode === 'seek' ? `[${k}:v:0]` : windows.length > 1 ? `[in${k}]` : '[0:v:0]');
+  // A huge source is scaled to the largest output before anything else holds its frames.
+  const shrink = prescale === undefined ? undefined : `scale=${prescale.width}:${prescale.height}:flags=lanczos`;
+  const fanOut = windows.length > 1 ? `split=${windows.length}` : undefined;
+  const split = mode === 'sequential' && (fanOut !== undefined || shrink !== undefined)
+    ? [`[0:v:0]${[shrink, fanOut].filter((f) => f !== undefined).join(',')}${windows.map((_, k) => `[in${k}]`).join('')}`] : [];
+  const source = (k: number) => (mode === 'seek' ? `[${k}:v:0]${shrink === undefined ? '' : `${shrink},`}` : split.length > 0 ? `[in${k}]` : '[0:v:0]');
   const chains = windows.map((w, k) => {
     const range = mode === 'seek'
       ? `select=gte(t\\,${(w.start + fileStart - 0.0005).toFixed(4)})`

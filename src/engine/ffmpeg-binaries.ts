@@ -35,17 +35,24 @@ export function locateBinary(name: 'ffmpeg' | 'ffprobe', env: Readonly<Record<st
     }
     return { path: explicit, source: 'env' };
   }
-  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(dir, name);
-    if (isExecutableFile(candidate)) return { path: candidate, source: 'path' };
-  }
+  const onPath = findOnPath(name, env);
+  if (onPath !== undefined) return { path: onPath, source: 'path' };
   const shipped = npmBinary(name);
   if (shipped !== undefined) return { path: shipped, source: 'npm' };
   throw new AppError(
     'unavailable',
     `${name} not found: install it (apt-get install ffmpeg) or set ${ENV_NAMES[name]} to its path`,
   );
+}
+
+/** An executable of that name on PATH, or undefined. */
+export function findOnPath(name: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    const candidate = join(dir, name);
+    if (isExecutableFile(candidate)) return candidate;
+  }
+  return undefined;
 }
 
 function npmBinary(name: 'ffmpeg' | 'ffprobe'): string | undefined {

@@ -22,6 +22,21 @@ export interface RunResult {
 const STDERR_TAIL_LINES = 40;
 
 /**
+ * Kernel limits on every ffmpeg and ffprobe, set with util-linux's prlimit (which then execs the tool):
+ * memory (RLIMIT_DATA: the heap and private mappings, not shared libraries), file size (RLIMIT_FSIZE),
+ * and CPU time (RLIMIT_CPU, from each call's timeout). A crafted video can then exhaust none of them.
+ */
+export interface ProcessLimits {
+  /** The prlimit executable; without it the tools run with no kernel limits (the timeouts still hold). */
+  readonly prlimit: string | undefined;
+  readonly memoryBytes: number;
+  readonly fileBytes: number;
+}
+
+/** CPU-seconds a process may use per second of its timeout: decoders run a few threads. */
+const CPU_PER_WALL_SECOND = 2;
+
+/**
  * The only place that spawns ffmpeg and ffprobe. Callers pass argument lists built by the pure functions
  * in ffmpeg-args.ts; this adds the timeout, cancellation, and puts argv and stderr on every error so that a
  * failure can be reproduced from the log alone.
@@ -30,6 +45,7 @@ export class FfmpegRunner {
   constructor(
     readonly binaries: FfmpegBinaries,
     private readonly defaultTimeoutMs: number = 10 * 60_000,
+    private readonly limits?: ProcessLimits | undefined,
   ) {}
 
   ffmpeg(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
@@ -48,7 +64,12 @@ export class FfmpegRunner {
         reject(new AppError('aborted', 'cancelled before ffmpeg started', { details: { argv } }));
         return;
       }
-      const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const limits = this.limits;
+      const child = limits?.prlimit === undefined
+        ? spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+        : spawn(limits.prlimit, [
+          `--data=${limits.memoryBytes}`, `--fsize=${limits.fileBytes}`, `--cpu=${Math.ceil((timeoutMs / 1000) * CPU_PER_WALL_SECOND)}`, '--', command, ...args,
+        ], { stdio: ['ignore', 'pipe', 'pipe'] });
       const stdoutChunks: Buffer[] = [];
       const tail: string[] = [];
       let partialLine = '';
@@ -113,7 +134,7 @@ export class FfmpegRunner {
         if (partialLine !== '') pushLine(partialLine);
         if (failure !== undefined) return finish(failure);
         if (code === 0) return finish(undefined);
-        const last = lastMeaningfulLine(tail) ?? `exit code ${code ?? signal}`;
+        const last = limitHit(signal, tail) ?? lastMeaningfulLine(tail) ?? `exit code ${code ?? signal}`;
         finish(
           new AppError('internal', `${label(command)} failed: ${last}`, {
             details: { argv, exitCode: code, signal, stderr: tail.join('\n') },
@@ -122,6 +143,14 @@ export class FfmpegRunner {
       });
     });
   }
+}
+
+/** Which kernel limit stopped the process, in words, if one did. */
+function limitHit(signal: NodeJS.Signals | null, tail: readonly string[]): string | undefined {
+  if (signal === 'SIGXCPU') return 'it used more CPU time than its limit';
+  if (signal === 'SIGXFSZ') return 'it wrote a file larger than its limit';
+  if (tail.some((line) => /Cannot allocate memory|out of memory|ENOMEM/i.test(line))) return 'it ran out of memory within its limit (SMARTCOVER_FFMPEG_MEMORY)';
+  return undefined;
 }
 
 function label(command: string): string {

@@ -3,6 +3,7 @@ import { AppError } from '../errors.js';
 import type { FfmpegRunner } from './ffmpeg.js';
 import { lastMeaningfulLine } from './ffmpeg.js';
 import { probeArgs, type Size } from './ffmpeg-args.js';
+import { checkFileSize, checkVideo, DEFAULT_MEDIA_LIMITS, type MediaLimits } from './media-limits.js';
 
 /** What the engine needs to know about a video before it looks at any frame. */
 export interface VideoInfo {
@@ -54,18 +55,23 @@ const IMAGE_CONTAINER = /^(image2|.*_pipe)$/;
  * everything that is not a video we can decode: a missing path, an empty file, a text file, a truncated
  * file, a still image, audio only, a stream whose codec is unknown.
  */
-export async function probeVideo(ffmpeg: FfmpegRunner, file: string, signal?: AbortSignal): Promise<VideoInfo> {
+export async function probeVideo(ffmpeg: FfmpegRunner, file: string, signal?: AbortSignal, limits: MediaLimits = DEFAULT_MEDIA_LIMITS): Promise<VideoInfo> {
   const bytes = await fileSize(file);
+  checkFileSize(file, bytes, limits);
   let output: ProbeOutput;
   try {
     const { stdout } = await ffmpeg.ffprobe(probeArgs(file), { signal, timeoutMs: 60_000 });
     output = JSON.parse(stdout.toString('utf8')) as ProbeOutput;
   } catch (error) {
     if (error instanceof AppError && (error.kind === 'aborted' || error.kind === 'unavailable')) throw error;
-    const reason = error instanceof AppError ? lastMeaningfulLine(String(error.details['stderr'] ?? '').split('\n')) : undefined;
-    throw new AppError('invalid_media', `${file}: not a readable video (${describeProbeFailure(reason)})`, { cause: error });
+    const stderr = error instanceof AppError ? String(error.details['stderr'] ?? '') : '';
+    const refusedFormat = /\[([\w,]+) @ 0x[0-9a-f]+\] Format not on whitelist/.exec(stderr)?.[1];
+    if (refusedFormat !== undefined) throw new AppError('invalid_media', `${file}: ${describeRefusedFormat(refusedFormat)}`, { cause: error, details: { format: refusedFormat } });
+    throw new AppError('invalid_media', `${file}: not a readable video (${describeProbeFailure(lastMeaningfulLine(stderr.split('\n')))})`, { cause: error });
   }
-  return interpretProbe(file, bytes, output);
+  const info = interpretProbe(file, bytes, output);
+  checkVideo(info, limits);
+  return info;
 }
 
 async function fileSize(file: string): Promise<number> {
@@ -81,6 +87,15 @@ async function fileSize(file: string): Promise<number> {
   if (!info.isFile()) throw new AppError('invalid_argument', `${file}: not a file`);
   if (info.size === 0) throw new AppError('invalid_media', `${file}: the file is empty (0 bytes)`);
   return info.size;
+}
+
+/** Formats the demuxer whitelist leaves out (see VIDEO_DEMUXERS), in words. */
+function describeRefusedFormat(format: string): string {
+  if (IMAGE_CONTAINER.test(format)) return `a still image (${format.replace(/_pipe$/, '')}), not a video`;
+  if (/^(hls|dash|concat|ffmetadata|mpl2|webm_dash_manifest|image2|imagepipe)$/.test(format)) {
+    return `a playlist or list of other files (${format}), which is not accepted: send the video file itself`;
+  }
+  return `not a video container smartcover reads (${format})`;
 }
 
 function describeProbeFailure(reason: string | undefined): string {

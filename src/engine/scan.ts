@@ -21,7 +21,7 @@ export async function scan(ffmpeg: FfmpegRunner, info: VideoInfo, mode: ScanMode
   const features: Sample['features'][] = [];
   let result;
   try {
-    result = await streamFrames(ffmpeg, scanArgs(info.file, mode, size), size, {
+    result = await streamFrames(ffmpeg, scanArgs(info.file, mode, size, info.display), size, {
       signal,
       timeoutMs: scanTimeout(info.duration),
       onFrame: ({ features: f }) => features.push(f),

@@ -1,5 +1,5 @@
 import type { FfmpegRunner } from './ffmpeg.js';
-import { showinfoIndices, windowOrigin, windowsArgs, type LookMode, type Size, type TimeWindow } from './ffmpeg-args.js';
+import { isHuge, showinfoIndices, windowOrigin, windowsArgs, type LookMode, type Size, type TimeWindow } from './ffmpeg-args.js';
 import { lumaDifference, type FrameFeatures } from './features.js';
 import { streamFrames } from './frame-stream.js';
 import { looksConcealed } from './quality.js';
@@ -37,6 +37,8 @@ export interface ReadOptions {
   /** The container's start time (seeking windows keep file timestamps). */
   readonly fileStart?: number | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** The source's display size: a huge one is scaled down before its frames are split (see prescaleFor). */
+  readonly source?: Size | undefined;
 }
 
 /**
@@ -52,7 +54,13 @@ export async function readWindows(
     // One decoder whatever the number of windows. In time order, each window's small frames reach the
     // concat filter when it wants them, instead of queueing behind an earlier window.
     const order = windows.map((_, k) => k).sort((a, b) => windows[a]!.start - windows[b]!.start);
-    const sorted = await readBatch(ffmpeg, file, order.map((k) => windows[k]!), size, mode, options);
+    // A huge source: each window's tee holds a few full-size frames in ffmpeg (~17 MB a window at
+    // 1920×1920), so a few windows a pass, each pass decoding from the start again.
+    const perPass = isHuge(source) ? HUGE_WINDOWS_PER_PASS : order.length;
+    const sorted: WindowFrame[][] = [];
+    for (let i = 0; i < order.length; i += perPass) {
+      sorted.push(...(await readBatch(ffmpeg, file, order.slice(i, i + perPass).map((k) => windows[k]!), size, mode, { ...options, source })));
+    }
     const result: WindowFrame[][] = [];
     order.forEach((k, i) => (result[k] = sorted[i]!));
     return result;
@@ -60,10 +68,13 @@ export async function readWindows(
   const result: WindowFrame[][] = [];
   const perBatch = batchSize(source);
   for (let i = 0; i < windows.length; i += perBatch) {
-    result.push(...(await readBatch(ffmpeg, file, windows.slice(i, i + perBatch), size, mode, options)));
+    result.push(...(await readBatch(ffmpeg, file, windows.slice(i, i + perBatch), size, mode, { ...options, source })));
   }
   return result;
 }
+
+/** Measured at 4096×4096: the decoder ~130 MB, each window ~17 MB more; three keep ffmpeg near 180 MB. */
+const HUGE_WINDOWS_PER_PASS = 3;
 
 /** What a look pass needs to know of the video beyond its file. */
 export interface LookContext {
@@ -116,7 +127,11 @@ export async function lookAt(
  */
 function sequentialIsCheaper(windows: readonly TimeWindow[], source: Size): boolean {
   const seeking = windows.reduce((sum, w) => sum + (w.lead ?? 0) + (w.preroll ?? 0) + w.duration, 0) + PROCESS_SECONDS * Math.ceil(windows.length / batchSize(source));
-  const sequential = Math.max(...windows.map((w) => w.start + w.duration)) + PROCESS_SECONDS;
+  // A huge source reads a few windows a pass (see readWindows), each pass decoding from the start.
+  const ends = windows.map((w) => w.start + w.duration).sort((a, b) => a - b);
+  const perPass = isHuge(source) ? HUGE_WINDOWS_PER_PASS : ends.length;
+  let sequential = 0;
+  for (let i = perPass - 1; i < ends.length + perPass - 1; i += perPass) sequential += ends[Math.min(i, ends.length - 1)]! + PROCESS_SECONDS;
   return sequential <= seeking;
 }
 const PROCESS_SECONDS = 1;
@@ -141,12 +156,19 @@ function isSuspect(window: TimeWindow, frames: readonly WindowFrame[]): boolean 
 /** Longer than any real frame interval at the frame rates covers come from. */
 const LATE_START = 0.25;
 
+/** For a huge source: the largest size any output of these windows needs (see isHuge). */
+function prescaleFor(source: Size | undefined, windows: readonly TimeWindow[], size: Size): Size | undefined {
+  if (source === undefined || !isHuge(source)) return undefined;
+  return [size, ...windows.flatMap((w) => (w.tee === undefined ? [] : [w.tee.size]))].reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
+}
+
 async function readBatch(ffmpeg: FfmpegRunner, file: string, windows: readonly TimeWindow[], size: Size, mode: LookMode, options: ReadOptions): Promise<WindowFrame[][]> {
   const { codec = '', fileStart = 0, signal } = options;
   if (windows.length === 0) return [];
   const previous = new Uint8Array(size.width * size.height);
   const collected: { features: FrameFeatures; change: number }[] = [];
-  const { timesByInstance, corruptByInstance, damageReports } = await streamFrames(ffmpeg, windowsArgs(file, windows, size, mode, fileStart), size, {
+  const prescale = prescaleFor(options.source, windows, size);
+  const { timesByInstance, corruptByInstance, damageReports } = await streamFrames(ffmpeg, windowsArgs(file, windows, size, mode, fileStart, prescale), size, {
     signal,
     timeoutMs: 300_000,
     onFrame: ({ index, features, luma }) => {
@@ -155,7 +177,7 @@ async function readBatch(ffmpeg: FfmpegRunner, file: string, windows: readonly T
     },
   });
   // The concat filter emits window 0's frames, then window 1's…; each window's showinfo counted its own.
-  const indices = showinfoIndices(windows, mode);
+  const indices = showinfoIndices(windows, mode, prescale);
   let offset = 0;
   return windows.map((window, k) => {
     const times = timesByInstance.get(indices[k]!) ?? [];
