@@ -96,7 +96,7 @@ export function uploadsSuite(backend: Backend, storage: StorageUnderTest): void 
       });
       await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
       hook = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
-      env = { ...(await backend.serverEnv()), ...(await storage.env()), SMARTCOVER_ALLOW_PRIVATE_URLS: 'true', SMARTCOVER_UPLOAD_MAX_BYTES: String(LIMIT), SMARTCOVER_SUBJECTS: 'off' };
+      env = { ...(await backend.serverEnv()), ...(await storage.env()), SMARTCOVER_ALLOW_PRIVATE_URLS: 'true', SMARTCOVER_UPLOAD_MAX_BYTES: String(LIMIT), SMARTCOVER_SUBJECTS: 'off', SMARTCOVER_MAX_DURATION: '20' };
       server = await ServerProcess.start(env);
       client = popClient(server);
       clip = await makeClip('upload-small.mp4', [L.testsrc(2), L.bars(2)], { width: 320, height: 240 });
@@ -308,6 +308,15 @@ export function uploadsSuite(backend: Backend, storage: StorageUnderTest): void 
         expect(String(mezzanine['ErrorMessage'])).not.toContain(server.dataDir);
         expect(await rejection(client.request('SubmitAIImageJob', { VideoId: u.videoId, AITemplateId: PNG_TEMPLATE }))).toMatchObject({ code: 'InvalidVideo.Status' });
       });
+    });
+
+    it('a video past the media limits ends UploadFail with the limit named', async () => {
+      const long = await makeClip('upload-long.mp4', [L.testsrc(24)], { width: 160, height: 120, encoding: ['-preset', 'ultrafast', '-crf', '35'] });
+      const { videoId, address, auth } = await createUploadVideo(client, { Title: 'too long', FileName: 'long.mp4' });
+      expect((await ossClient(address, auth).put(address.FileName, long)).res.status).toBe(200);
+      const mezzanine = await settled(client, videoId);
+      expect(mezzanine).toMatchObject({ Status: 'UploadFail', ErrorCode: 'InvalidMedia' });
+      expect(String(mezzanine['ErrorMessage'])).toMatch(/longer than the limit of 20 s \(SMARTCOVER_MAX_DURATION\)/);
     });
 
     it('answers browsers\' preflights, exposing ETag', async () => {

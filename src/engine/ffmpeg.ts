@@ -68,7 +68,8 @@ export class FfmpegRunner {
       const child = limits?.prlimit === undefined
         ? spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
         : spawn(limits.prlimit, [
-          `--data=${limits.memoryBytes}`, `--fsize=${limits.fileBytes}`, `--cpu=${Math.ceil((timeoutMs / 1000) * CPU_PER_WALL_SECOND)}`, '--', command, ...args,
+          // CPU: SIGXCPU at the soft limit (reported as such), SIGKILL a few seconds later if ignored.
+          `--data=${limits.memoryBytes}`, `--fsize=${limits.fileBytes}`, `--cpu=${cpuSeconds(timeoutMs)}:${cpuSeconds(timeoutMs) + 5}`, '--', command, ...args,
         ], { stdio: ['ignore', 'pipe', 'pipe'] });
       const stdoutChunks: Buffer[] = [];
       const tail: string[] = [];
@@ -145,11 +146,15 @@ export class FfmpegRunner {
   }
 }
 
+function cpuSeconds(timeoutMs: number): number {
+  return Math.ceil((timeoutMs / 1000) * CPU_PER_WALL_SECOND);
+}
+
 /** Which kernel limit stopped the process, in words, if one did. */
 function limitHit(signal: NodeJS.Signals | null, tail: readonly string[]): string | undefined {
   if (signal === 'SIGXCPU') return 'it used more CPU time than its limit';
   if (signal === 'SIGXFSZ') return 'it wrote a file larger than its limit';
-  if (tail.some((line) => /Cannot allocate memory|out of memory|ENOMEM/i.test(line))) return 'it ran out of memory within its limit (SMARTCOVER_FFMPEG_MEMORY)';
+  if (tail.some((line) => /Cannot allocate memory|out of memory|ENOMEM|get_buffer\(\) failed/i.test(line))) return 'it needed more memory than its limit (SMARTCOVER_FFMPEG_MEMORY)';
   return undefined;
 }
 

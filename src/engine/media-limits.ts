@@ -34,12 +34,16 @@ export function checkVideo(info: VideoInfo, limits: MediaLimits): void {
   }
   const pixels = info.coded.width * info.coded.height;
   if (pixels > limits.maxPixels) {
-    throw refused(`${info.file}: its frames are ${info.coded.width}×${info.coded.height} (${(pixels / 1e6).toFixed(1)} MP), larger than the limit of ${(limits.maxPixels / 1e6).toFixed(1)} MP (SMARTCOVER_MAX_PIXELS)`, 'max_pixels');
+    throw refused(`${info.file}: its frames are ${info.coded.width}×${info.coded.height} (${formatPixels(pixels)}), larger than the limit of ${formatPixels(limits.maxPixels)} (SMARTCOVER_MAX_PIXELS)`, 'max_pixels');
   }
 }
 
 function refused(message: string, limit: string): AppError {
   return new AppError('invalid_media', message, { details: { limit } });
+}
+
+function formatPixels(pixels: number): string {
+  return pixels >= 1e6 ? `${(pixels / 1e6).toFixed(1)} MP` : `${pixels} pixels`;
 }
 
 function formatBytes(bytes: number): string {
