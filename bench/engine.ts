@@ -5,11 +5,11 @@
  * the least any tool can do to look at the whole video) and a full decode, in one run on the same files:
  * - a 10-minute 1080p25 H.264 corpus at ~8 Mbps, once with 2 s and once with 10 s keyframe intervals;
  * - a 60-minute file (the 2 s corpus six times) to show memory does not grow with length;
- * - a 4K clip for memory at the largest size;
+ * - a 4K clip, a 4096×4096 one and an 8K one for memory at the largest sizes (--only huge: just those);
  * - a 10-second clip for the fixed cost of a video (analyze less its keyframe pass);
  * - each with the subject models (the default) and without (--no-subjects), and what each model costs.
  * CPU is user + system seconds of the whole process tree (node and its ffmpeg children); memory is the
- * peak resident size of the tree, sampled every 20 ms. The corpus is cached in bench/.corpus/.
+ * peak resident size of the tree, sampled every 20 ms (and its PSS: shared pages counted once). The corpus is cached in bench/.corpus/.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ import { measure, median, type Measurement } from './measure.js';
 import { modelCosts } from './model-costs.js';
 import { TEXT_SIDE } from '../src/engine/subjects/examine.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, 'full-runs': { type: 'string', default: '1' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, 'full-runs': { type: 'string', default: '1' }, only: { type: 'string' } } });
 const runs = Number(values.runs);
 const fullRuns = Number(values['full-runs']);
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -115,7 +115,41 @@ async function series(commands: Record<string, string[]>, times: Record<string, 
   return Object.fromEntries(Object.entries(results).map(([name, list]) => [name, {
     cpu: median(list.map((m) => m.cpu)), wall: median(list.map((m) => m.wall)),
     peakTreeMb: Math.max(...list.map((m) => m.peakTreeMb)), peakProcessMb: Math.max(...list.map((m) => m.peakProcessMb)),
+    peakTreePssMb: Math.max(...list.map((m) => m.peakTreePssMb)),
   }]));
+}
+
+/**
+ * Frames at the media limits' scale: 10 s of 4096×4096 (one keyframe: the worst case, every pass decodes
+ * from the start) and 6 s of 8K (7680×4320, 2 s GOP), each analysed with and without the subject models.
+ * The bound is 300 MB for the whole tree.
+ */
+function hugeClip(name: string, size: string, seconds: number, gop: number): string {
+  const out = join(corpus, name);
+  if (existsSync(out)) return out;
+  process.stderr.write(`rendering ${name} (once) …\n`);
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=25`, '-t', String(seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-g', String(gop), '-pix_fmt', 'yuv420p', `${out}.partial.mp4`], { stdio: 'inherit' });
+  renameSync(`${out}.partial.mp4`, out);
+  return out;
+}
+
+async function hugeTable(scratchDir: string): Promise<string> {
+  const lines: string[] = [];
+  for (const [label, file] of [['10 s of 4096×4096, one keyframe', hugeClip('square-4096-10s.mp4', '4096x4096', 10, 1000)], ['6 s of 8K (7680×4320), 2 s GOP', hugeClip('8k-6s.mp4', '7680x4320', 6, 50)]] as const) {
+    const r = await series({ floor: floorCommand(file), analyze: analyzeCommand(file, join(scratchDir, 'huge')), plain: plainCommand(file, join(scratchDir, 'huge-plain')) }, { floor: 1, analyze: 1, plain: 1 });
+    const mb = (m: Measurement) => `${m.peakTreePssMb.toFixed(0)} MB (RSS sum ${m.peakTreeMb.toFixed(0)}, largest process ${m.peakProcessMb.toFixed(0)})`;
+    lines.push(`| ${label} | ${r.analyze!.cpu.toFixed(1)} (${r.plain!.cpu.toFixed(1)}) | ${r.floor!.cpu.toFixed(1)} | ${mb(r.analyze!)} | ${mb(r.plain!)} | ${r.analyze!.peakTreePssMb <= 300 && r.plain!.peakTreePssMb <= 300 ? 'met' : 'NOT met'} |`);
+  }
+  return `| huge frames | analyze CPU-s (--no-subjects) | floor CPU-s | analyze peak (tree, PSS) | --no-subjects peak | ≤ 300 MB |
+|---|---|---|---|---|---|
+${lines.join('\n')}`;
+}
+
+if (values.only === 'huge') {
+  const dir = mkdtempSync(join(tmpdir(), 'smartcover-bench-'));
+  console.log(await hugeTable(dir));
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'smartcover-bench-'));
@@ -153,6 +187,7 @@ const uhdRun = await series({ floor: floorCommand(big), analyze: analyzeCommand(
 const clip = firstSeconds('10s-gop2s.mp4', encoded('master-gop2s.mp4', 50), 10);
 const clipRun = await series({ floor: floorCommand(clip), analyze: analyzeCommand(clip, join(scratch, 'clip')), plain: plainCommand(clip, join(scratch, 'clip-plain')) }, { floor: runs, analyze: runs, plain: runs });
 const costs = await modelCosts(g2);
+const huge = await hugeTable(scratch);
 rmSync(scratch, { recursive: true, force: true });
 
 const cpuInfo = execFileSync('sh', ['-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"]).toString().trim();
@@ -167,6 +202,8 @@ ${rows.join('\n')}
 | 60 min, 2 s GOP | ${fmt(longRun.analyze!.cpu, 1)} (${fmt(longRun.plain!.cpu, 1)}) | ${fmt(longRun.floor!.cpu, 1)} | ${fmt(longRun.analyze!.peakTreeMb, 0)} MB (largest process ${fmt(longRun.analyze!.peakProcessMb, 0)}; --no-subjects ${fmt(longRun.plain!.peakTreeMb, 0)} MB) |
 | 20 s of 4K (3840×2160) | ${fmt(uhdRun.analyze!.cpu, 1)} | ${fmt(uhdRun.floor!.cpu, 1)} | ${fmt(uhdRun.analyze!.peakTreeMb, 0)} MB (largest process ${fmt(uhdRun.analyze!.peakProcessMb, 0)}) |
 | 10 s of 1080p, 2 s GOP (fixed cost per video: ${fmt(clipRun.analyze!.cpu - clipRun.floor!.cpu, 1)} CPU-s; --no-subjects ${fmt(clipRun.plain!.cpu - clipRun.floor!.cpu, 1)}) | ${fmt(clipRun.analyze!.cpu, 1)} (${fmt(clipRun.plain!.cpu, 1)}) | ${fmt(clipRun.floor!.cpu, 1)} | ${fmt(clipRun.analyze!.peakTreeMb, 0)} MB (largest process ${fmt(clipRun.analyze!.peakProcessMb, 0)}) |
+
+${huge}
 
 Subject models, in this process on one thread (${costs.frames} corpus frames at 640×360; landmarks on real portraits):
 

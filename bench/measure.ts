@@ -9,6 +9,12 @@ export interface Measurement {
   readonly peakTreeMb: number;
   /** Highest resident memory of the single largest process, MB. */
   readonly peakProcessMb: number;
+  /**
+   * Highest sum of proportional set sizes over the tree, MB: shared pages counted once across all the
+   * processes that map them (the RSS sum counts node's and ffmpeg's shared libraries once per process,
+   * and node's text pages shared with this measuring node too). What the tree really costs in RAM.
+   */
+  readonly peakTreePssMb: number;
 }
 
 /**
@@ -23,15 +29,19 @@ export function measure(argv: readonly string[]): Promise<Measurement> {
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     let peakTree = 0;
     let peakProcess = 0;
+    let peakPss = 0;
     const timer = setInterval(() => {
       const tree = descendants(child.pid!);
       let sum = 0;
+      let pss = 0;
       for (const pid of tree) {
         const rss = rssKb(pid);
         sum += rss;
+        pss += pssKb(pid);
         peakProcess = Math.max(peakProcess, rss);
       }
       peakTree = Math.max(peakTree, sum);
+      peakPss = Math.max(peakPss, pss);
     }, 20);
     child.on('error', reject);
     child.on('close', (code) => {
@@ -41,7 +51,7 @@ export function measure(argv: readonly string[]): Promise<Measurement> {
       // `times` prints the shell's own times, then its children's: "0m1.234s 0m0.567s".
       const lines = stderr.trim().split('\n');
       const [user, sys] = (lines.at(-1) ?? '').split(/\s+/).map(seconds);
-      resolve({ cpu: (user ?? 0) + (sys ?? 0), wall, peakTreeMb: peakTree / 1024, peakProcessMb: peakProcess / 1024 });
+      resolve({ cpu: (user ?? 0) + (sys ?? 0), wall, peakTreeMb: peakTree / 1024, peakProcessMb: peakProcess / 1024, peakTreePssMb: peakPss / 1024 });
     });
   });
 }
@@ -71,6 +81,15 @@ function descendants(root: number): number[] {
 function rssKb(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m === null ? 0 : Number(m[1]);
+  } catch {
+    return 0;
+  }
+}
+
+function pssKb(pid: number): number {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
     return m === null ? 0 : Number(m[1]);
   } catch {
     return 0;
