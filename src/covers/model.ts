@@ -77,6 +77,8 @@ export interface MultipartUpload {
   readonly accountId: string;
   readonly objectKey: string;
   readonly createdAt: Date;
+  /** Once CompleteMultipartUpload has answered: the parts that make the object, in order, still to be joined. */
+  readonly completedParts?: readonly number[] | undefined;
 }
 
 /** Where a part's bytes are staged until the upload completes. */

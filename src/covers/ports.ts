@@ -39,8 +39,13 @@ export interface Store {
   /** Records a part (replacing one with the same number), once its bytes are stored. */
   putUploadPart(part: UploadPart): Promise<void>;
   uploadParts(uploadId: string): Promise<UploadPart[]>;
+  /** Records that the upload is complete with these parts, in order (they are joined afterwards). */
+  completeMultipartUpload(id: string, parts: readonly number[]): Promise<void>;
+  /** The completed upload of an object key whose parts are still to be joined, if any. */
+  completedUploadOf(objectKey: string): Promise<MultipartUpload | undefined>;
   /** Removes the upload and its part records. */
   deleteMultipartUpload(id: string): Promise<void>;
+  /** Uploads never completed, started before `before`. */
   multipartUploadsBefore(before: Date, limit: number): Promise<MultipartUpload[]>;
 
   // Templates (System templates have accountId '' and are visible to every account)

@@ -171,12 +171,13 @@ export class UploadService {
   }
 
   /**
-   * CompleteMultipartUpload: the listed parts, ascending, each with the ETag it was answered with, become
-   * the object (streamed one after another); the staged parts are then deleted. Returns OSS's multipart
-   * ETag (MD5 of the parts' MD5s, "-N").
+   * CompleteMultipartUpload: the listed parts, ascending, each with the ETag it was answered with, make the
+   * object. For a video the answer comes once that is recorded: joining the parts (a copy of every byte,
+   * minutes for gigabytes on S3, where clients time out after 60 s) is the worker's first step, before
+   * the probe. An image is joined at once. Returns OSS's multipart ETag (MD5 of the parts' MD5s, "-N").
    */
   async completeMultipart(target: UploadTarget, uploadId: string, listed: readonly { partNumber: number; etag: string }[]): Promise<string> {
-    await this.openUpload(target, uploadId);
+    const upload = await this.openUpload(target, uploadId);
     if (listed.length === 0) throw new AppError('invalid_argument', 'The list of parts is empty.', { details: { reason: 'invalid_part' } });
     for (let i = 1; i < listed.length; i++) {
       if (listed[i]!.partNumber <= listed[i - 1]!.partNumber) throw new AppError('invalid_argument', 'The parts must be listed in ascending order of part number.', { details: { reason: 'part_order' } });
@@ -194,10 +195,16 @@ export class UploadService {
     if (small !== undefined) throw new AppError('invalid_argument', `Part ${small.partNumber} is smaller than ${MIN_PART_BYTES} bytes; only the last part may be.`, { details: { reason: 'too_small' } });
     const total = parts.reduce((sum, p) => sum + p.size, 0);
     if (total > this.settings.maxBytes) throw new AppError('invalid_argument', `the upload is larger than the limit of ${this.settings.maxBytes} bytes`, { details: { reason: 'too_large', limit: this.settings.maxBytes } });
-    const { bytes } = await this.deps.blobs.concat(target.blobKey, parts.map((p) => partBlobKey(uploadId, p.partNumber)), target.contentType);
-    await this.discard(uploadId, [...stored.keys()]);
-    await this.completed(target, bytes);
+    await this.deps.store.completeMultipartUpload(uploadId, parts.map((p) => p.partNumber));
+    if (target.kind === 'image') await this.join({ ...upload, completedParts: parts.map((p) => p.partNumber) }, target.blobKey, target.contentType);
+    await this.completed(target, total);
     return `${multipartEtag(parts.map((p) => p.md5))}-${parts.length}`;
+  }
+
+  /** A completed upload's listed parts into the object, then every part staged for it goes. */
+  private async join(upload: MultipartUpload, blobKey: string, contentType: string): Promise<void> {
+    await this.deps.blobs.concat(blobKey, (upload.completedParts ?? []).map((n) => partBlobKey(upload.id, n)), contentType);
+    await this.discard(upload.id, (await this.deps.store.uploadParts(upload.id)).map((p) => p.partNumber));
   }
 
   async abortMultipart(target: UploadTarget, uploadId: string): Promise<void> {
@@ -207,7 +214,7 @@ export class UploadService {
 
   private async openUpload(target: UploadTarget, uploadId: string): Promise<MultipartUpload> {
     const upload = /^[0-9a-f]{32}$/.test(uploadId) ? await this.deps.store.findMultipartUpload(uploadId) : undefined;
-    if (upload === undefined || upload.objectKey !== objectKeyOf(target) || upload.accountId !== accountOf(target)) throw noSuchUpload();
+    if (upload === undefined || upload.objectKey !== objectKeyOf(target) || upload.accountId !== accountOf(target) || upload.completedParts !== undefined) throw noSuchUpload();
     return upload;
   }
 
@@ -237,6 +244,9 @@ export class UploadService {
   async finish(videoId: string, signal?: AbortSignal): Promise<TaskOutcome> {
     const video = await this.deps.store.findVideoById(videoId);
     if (video === undefined || video.status !== 'UploadSucc') return { status: 'done' };
+    // A multipart upload's parts are joined first (again, after a crash: the parts stay until it is done).
+    const completed = await this.deps.store.completedUploadOf(video.objectKey);
+    if (completed !== undefined) await this.join(completed, video.sourceKey, 'application/octet-stream');
     let outcome: TaskOutcome = { status: 'done' };
     let local = '';
     try {

@@ -171,6 +171,15 @@ export class KyselyStore implements Store {
     return rows.map((r) => ({ uploadId: r.upload_id, partNumber: Number(r.part_number), md5: r.md5, size: Number(r.size), createdAt: new Date(r.created_at) }));
   }
 
+  async completeMultipartUpload(id: string, parts: readonly number[]): Promise<void> {
+    await this.db.updateTable('multipart_uploads').set({ completed_parts: JSON.stringify(parts) }).where('id', '=', id).execute();
+  }
+
+  async completedUploadOf(objectKey: string): Promise<MultipartUpload | undefined> {
+    const r = await this.db.selectFrom('multipart_uploads').selectAll().where('object_key', '=', objectKey).where('completed_parts', 'is not', null).executeTakeFirst();
+    return r === undefined ? undefined : toMultipartUpload(r);
+  }
+
   async deleteMultipartUpload(id: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('upload_parts').where('upload_id', '=', id).execute();
@@ -179,7 +188,8 @@ export class KyselyStore implements Store {
   }
 
   async multipartUploadsBefore(before: Date, limit: number): Promise<MultipartUpload[]> {
-    const rows = await this.db.selectFrom('multipart_uploads').selectAll().where('created_at', '<', iso(before)).orderBy('created_at').limit(limit).execute();
+    const rows = await this.db.selectFrom('multipart_uploads').selectAll().where('created_at', '<', iso(before)).where('completed_parts', 'is', null)
+      .orderBy('created_at').limit(limit).execute();
     return rows.map(toMultipartUpload);
   }
 
@@ -352,7 +362,10 @@ function videoRow(v: Video): Database['videos'] {
 }
 
 function toMultipartUpload(r: Selectable<Database['multipart_uploads']>): MultipartUpload {
-  return { id: r.id, accountId: r.account_id, objectKey: r.object_key, createdAt: new Date(r.created_at) };
+  return {
+    id: r.id, accountId: r.account_id, objectKey: r.object_key, createdAt: new Date(r.created_at),
+    completedParts: r.completed_parts === null ? undefined : (JSON.parse(r.completed_parts) as number[]),
+  };
 }
 
 function toVideo(r: Selectable<Database['videos']>): Video {

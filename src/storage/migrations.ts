@@ -179,6 +179,8 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
         .addColumn('account_id', 'text', (c) => c.notNull())
         .addColumn('object_key', 'text', (c) => c.notNull())
         .addColumn('created_at', 'text', (c) => c.notNull())
+        // Set by CompleteMultipartUpload (JSON part numbers): the parts are then joined in the background.
+        .addColumn('completed_parts', 'text')
         .execute();
       await db.schema.createIndex('multipart_uploads_created').on('multipart_uploads').column('created_at').execute();
       await db.schema.createTable('upload_parts')

@@ -17,7 +17,7 @@ export interface Database {
     id: string; account_id: string; type: string; ext: string; title: string; object_key: string; status: string; size: number;
     created_at: string; modified_at: string;
   };
-  multipart_uploads: { id: string; account_id: string; object_key: string; created_at: string };
+  multipart_uploads: { id: string; account_id: string; object_key: string; created_at: string; completed_parts: string | null };
   upload_parts: { upload_id: string; part_number: number; md5: string; size: number; created_at: string };
   templates: { id: string; account_id: string; name: string; type: string; config: string; source: string; created_at: string; modified_at: string };
   jobs: {
