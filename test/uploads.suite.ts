@@ -50,9 +50,9 @@ async function settled(client: PopClient, videoId: string): Promise<Record<strin
 }
 
 /** A hand-made object request signed the way ali-oss signs (V1), for what the client never sends itself. */
-function rawObjectRequest(address: UploadAddress, auth: UploadAuth, options: { method: string; path: string; key: string; date?: Date; body?: Buffer }): Promise<{ status: number; body: string }> {
+function rawObjectRequest(address: UploadAddress, auth: UploadAuth, options: { method: string; path: string; key: string; date?: Date; body?: Buffer; host?: string }): Promise<{ status: number; body: string }> {
   const date = (options.date ?? new Date()).toUTCString();
-  const headers: Record<string, string> = { 'x-oss-date': date, 'x-oss-security-token': auth.SecurityToken, 'content-type': 'video/mp4' };
+  const headers: Record<string, string> = { 'x-oss-date': date, 'x-oss-security-token': auth.SecurityToken, 'content-type': 'video/mp4', ...(options.host === undefined ? {} : { host: options.host }) };
   const canonical = signUtils.buildCanonicalString(options.method, `/${address.Bucket}/${options.key}`, { headers });
   headers['authorization'] = `OSS ${auth.AccessKeyId}:${signUtils.computeSignature(auth.AccessKeySecret, canonical)}`;
   const url = new URL(address.Endpoint);
@@ -161,6 +161,18 @@ export function uploadsSuite(backend: Backend, storage: StorageUnderTest): void 
         if (covers.length === 0) await new Promise((r) => setTimeout(r, 100));
       }
       expect(covers.length).toBe(5);
+    });
+
+    it('takes /<bucket>/<key> as well as /<key>, whatever Host says', async () => {
+      const { videoId, address, auth } = await createUploadVideo(client, { Title: 'Path style', FileName: 'p.mp4' });
+      // With sldEnable ali-oss puts the bucket in the path.
+      expect((await ossClient(address, auth, { sldEnable: true }).put(address.FileName, clip)).res.status).toBe(200);
+      expect(await settled(client, videoId)).toMatchObject({ Status: 'Normal', Size: readFileSync(clip).length });
+      // Signed by hand: the bucket in the path, and a Host that names some other machine entirely.
+      const other = await createUploadVideo(client, { Title: 'Path style 2', FileName: 'p.mp4' });
+      const sent = await rawObjectRequest(other.address, other.auth, { method: 'PUT', path: `/${other.address.Bucket}/${other.address.FileName}`, key: other.address.FileName, body: readFileSync(clip), host: 'elsewhere.example' });
+      expect(sent.status, sent.body).toBe(200);
+      expect((await settled(client, other.videoId))['Status']).toBe('Normal');
     });
 
     it('RefreshUploadVideo gives a new credential for the same object, which uploads', async () => {
