@@ -263,7 +263,7 @@ export async function buildApi(service: Service, log: Pino): Promise<FastifyInst
   const objects = new ObjectEndpoint({
     uploads: service.uploads, findAccessKey, clock: service.deps.clock, bucket: UPLOAD_BUCKET, maxBytes: config.uploadMaxBytes, hostId, log,
   });
-  const server = buildServer({ gateway, files, objects, bodyLimit: config.bodyLimit, logger: log });
+  const server = buildServer({ gateway, files, objects, objectIdleMs: config.uploadIdleSeconds * 1000, bodyLimit: config.bodyLimit, logger: log });
   const purge = setInterval(() => void nonces.purge(service.deps.clock.now()).catch(() => {}), 60_000);
   purge.unref();
   server.addHook('onClose', async () => clearInterval(purge));

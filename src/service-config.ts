@@ -39,6 +39,7 @@ export const SERVICE_SETTINGS = [
   { env: 'SMARTCOVER_UPLOAD_ENDPOINT', flag: 'upload-endpoint', fallback: '', help: "UploadAddress's Endpoint, e.g. http://203.0.113.7:8080 (default: the address the client called; an IP literal keeps ali-oss's path addressing)" },
   { env: 'SMARTCOVER_UPLOAD_CREDENTIAL_TTL', flag: 'upload-credential-ttl', fallback: '3000', help: 'seconds an upload credential (CreateUploadVideo, RefreshUploadVideo) stays valid' },
   { env: 'SMARTCOVER_UPLOAD_KEY', flag: 'upload-key', fallback: '', help: 'server key that upload credentials are derived from (default: generated once, kept in the database); changing it ends every credential' },
+  { env: 'SMARTCOVER_UPLOAD_IDLE_TIMEOUT', flag: 'upload-idle-timeout', fallback: '60', help: 'seconds an upload to the object endpoint may send nothing before it is dropped' },
   { env: 'SMARTCOVER_UPLOAD_ABANDON', flag: 'upload-abandon', fallback: '86400', help: 'seconds after which an upload never completed is cleaned up (its video, its staged parts)' },
   { env: 'SMARTCOVER_AUTO_COVERS', flag: 'auto-covers', fallback: 'false', help: "submit a cover job with the default template when an upload completes (UserData {\"SmartCover\":{\"AutoCovers\":…}} decides per upload)", boolean: true },
   { env: 'SMARTCOVER_UPLOAD_TIMEOUT', flag: 'upload-timeout', fallback: '900', help: 'seconds an UploadMediaByURL fetch may take' },
@@ -74,6 +75,7 @@ export interface ServiceConfig {
   readonly uploadCredentialSeconds: number;
   readonly uploadKey: string;
   readonly uploadAbandonSeconds: number;
+  readonly uploadIdleSeconds: number;
   readonly autoCovers: boolean;
   readonly allowPrivateUrls: boolean;
   readonly rateLimit: number;
@@ -156,6 +158,7 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     uploadCredentialSeconds: int('upload-credential-ttl', 60, 7 * 86400),
     uploadKey: raw('upload-key'),
     uploadAbandonSeconds: int('upload-abandon', 60, 365 * 86400),
+    uploadIdleSeconds: int('upload-idle-timeout', 1, 3600),
     autoCovers: bool('auto-covers'),
     allowPrivateUrls: bool('allow-private-urls'),
     rateLimit: int('rate-limit', 0, 1_000_000),

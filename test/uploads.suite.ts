@@ -96,7 +96,7 @@ export function uploadsSuite(backend: Backend, storage: StorageUnderTest): void 
       });
       await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
       hook = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
-      env = { ...(await backend.serverEnv()), ...(await storage.env()), SMARTCOVER_ALLOW_PRIVATE_URLS: 'true', SMARTCOVER_UPLOAD_MAX_BYTES: String(LIMIT), SMARTCOVER_SUBJECTS: 'off', SMARTCOVER_MAX_DURATION: '20' };
+      env = { ...(await backend.serverEnv()), ...(await storage.env()), SMARTCOVER_ALLOW_PRIVATE_URLS: 'true', SMARTCOVER_UPLOAD_MAX_BYTES: String(LIMIT), SMARTCOVER_SUBJECTS: 'off', SMARTCOVER_MAX_DURATION: '20', SMARTCOVER_UPLOAD_IDLE_TIMEOUT: '1' };
       server = await ServerProcess.start(env);
       client = popClient(server);
       clip = await makeClip('upload-small.mp4', [L.testsrc(2), L.bars(2)], { width: 320, height: 240 });
@@ -306,6 +306,24 @@ export function uploadsSuite(backend: Backend, storage: StorageUnderTest): void 
         const anonymous = await fetch(`${server.endpoint}/${u.address.FileName}`, { method: 'PUT', body: readFileSync(clip) });
         expect(anonymous.status).toBe(403);
         expect(await anonymous.text()).toMatch(/<Code>AccessDenied<\/Code>.*<RequestId>/);
+        await u.untouched();
+      });
+
+      it('an upload that stalls is dropped after the idle timeout, its partial file with it', async () => {
+        const u = await fresh();
+        const date = new Date().toUTCString();
+        const headers: Record<string, string> = { 'x-oss-date': date, 'x-oss-security-token': u.auth.SecurityToken, 'content-type': 'video/mp4', 'content-length': String(1024 * 1024) };
+        const canonical = signUtils.buildCanonicalString('PUT', `/${u.address.Bucket}/${u.address.FileName}`, { headers });
+        headers['authorization'] = `OSS ${u.auth.AccessKeyId}:${signUtils.computeSignature(u.auth.AccessKeySecret, canonical)}`;
+        const closed = await new Promise<string>((resolve) => {
+          const req = httpRequest({ host: '127.0.0.1', port: server.port, method: 'PUT', path: `/${u.address.FileName}`, headers }, (res) => resolve(`answered ${res.statusCode}`));
+          req.on('error', (e) => resolve(`closed: ${e.message}`));
+          req.write(Buffer.alloc(100 * 1024, 1));
+          // …and nothing more.
+        });
+        expect(closed).toMatch(/^closed|answered 4/);
+        await new Promise((r) => setTimeout(r, 200));
+        expect(storage.files(server).filter((f) => f.startsWith(u.videoId) || f.includes('.partial-'))).toEqual([]);
         await u.untouched();
       });
 

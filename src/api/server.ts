@@ -7,6 +7,8 @@ export interface ServerDeps {
   readonly gateway: Gateway;
   readonly files: CoverFiles;
   readonly objects: ObjectEndpoint;
+  /** An upload whose bytes stop coming for this long is dropped (its staged file removed). */
+  readonly objectIdleMs: number;
   /** Largest request body accepted, bytes. */
   readonly bodyLimit: number;
   /** A pino logger (see createLogger, whose request serializer drops query strings), or none. */
@@ -58,6 +60,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     objects.removeAllContentTypeParsers();
     objects.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
     const handler = async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
+      // No total time limit (a large upload on a slow link takes long), but a body that stalls is dropped.
+      request.raw.setTimeout(deps.objectIdleMs, () => request.raw.destroy());
       const response = await deps.objects.handle({
         method: request.method,
         url: request.raw.url ?? '/',

@@ -77,7 +77,9 @@ export class ObjectEndpoint {
       const result = await this.dispatch(request, target, key, new Map(query));
       return { status: result.status ?? 200, headers: { ...common, ...result.headers, ...(result.body === '' ? {} : { 'content-type': OSS_XML_TYPE }) }, body: result.body };
     } catch (error) {
-      const oss = this.toOssError(error);
+      // The client went away mid-body (or stalled past the idle timeout): nothing to answer, nothing to log.
+      const gone = !(error instanceof AppError) && !(error instanceof OssError) && request.body.destroyed && !request.body.readableEnded;
+      const oss = gone ? ossErrorFrom(new AppError('aborted', 'the client closed the connection')) : this.toOssError(error);
       // A refused request's body is not worth keeping. A small one is read to its end first, so the client
       // sees the answer rather than a broken pipe; a large one is not received at all.
       const declared = Number(request.headers.get('content-length') ?? 'NaN');
