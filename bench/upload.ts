@@ -96,7 +96,30 @@ const copy = (sync: boolean): number => {
   return seconds;
 };
 
-const results = { upload: [] as number[], settled: [] as number[], peak: [] as number[], cp: [] as number[], cpSync: [] as number[] };
+/**
+ * The client's own ceiling: the same multipartUpload against a server that only reads the bodies (in a
+ * child process, as smartcover is), so a reader sees whether ali-oss or the server sets the pace.
+ */
+async function ceiling(): Promise<number> {
+  const script = `
+    const server = require('node:http').createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (req.method === 'POST' && req.url.includes('uploads')) return res.writeHead(200, { 'content-type': 'application/xml' }).end('<?xml version="1.0"?><InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key><UploadId>u</UploadId></InitiateMultipartUploadResult>');
+        res.writeHead(200, { etag: '"00000000000000000000000000000000"', 'content-type': 'application/xml' }).end(req.method === 'POST' ? '<?xml version="1.0"?><CompleteMultipartUploadResult/>' : '');
+      });
+    }).listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));`;
+  const child = (await import('node:child_process')).spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+  const started = process.hrtime.bigint();
+  await ossClient({ Endpoint: `http://127.0.0.1:${port}`, Bucket: 'ceiling', FileName: 'k.mp4' }, { AccessKeyId: 'STS.x', AccessKeySecret: 'x', SecurityToken: 'x', Expiration: '1', ExpireUTCTime: '', Region: 'x' })
+    .multipartUpload('k.mp4', source, { partSize, parallel });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  child.kill();
+  return seconds;
+}
+
+const results = { upload: [] as number[], settled: [] as number[], peak: [] as number[], cp: [] as number[], cpSync: [] as number[], ceiling: [] as number[] };
 try {
   for (let round = 0; round < rounds; round++) {
     const u = await upload();
@@ -105,6 +128,7 @@ try {
     results.peak.push(u.peakMb);
     results.cp.push(copy(false));
     results.cpSync.push(copy(true));
+    results.ceiling.push(await ceiling());
   }
 } finally {
   await server.stop('SIGTERM');
@@ -121,6 +145,7 @@ bench:upload — ${values.mb} MB, ${values['part-mb']} MB parts, ${parallel} in 
 | cp to the same disk, then fsync | ${mbps(median(results.cpSync)).toFixed(0)} | ${(up / mbps(median(results.cpSync))).toFixed(2)} (joined: ${(mbps(median(results.settled)) / mbps(median(results.cpSync))).toFixed(2)}) |
 | cp to the same disk (page cache) | ${mbps(median(results.cp)).toFixed(0)} | ${(up / mbps(median(results.cp))).toFixed(2)} (joined: ${(mbps(median(results.settled)) / mbps(median(results.cp))).toFixed(2)}) |
 
+The client's ceiling (the same upload to a server that only reads the bodies): ${mbps(median(results.ceiling)).toFixed(0)} MB/s.
 Server peak RSS during the upload: ${Math.max(...results.peak).toFixed(0)} MB.
 `);
 rmSync(root, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,18 +6,19 @@ import { openService, type Service } from '../src/app.js';
 import { loadEngineConfig } from '../src/config.js';
 import { isAppError } from '../src/errors.js';
 import { loadServiceConfig } from '../src/service-config.js';
-import { scratchDir } from './support/clips.js';
+import { looks as L, makeClip, scratchDir } from './support/clips.js';
 
 /** The sweeper, on the real embedded database and files, with the clock (the only fake) moved by hand. */
 describe('uploads never finished are cleaned up', () => {
   let service: Service;
+  let dataDir: string;
   let now = new Date('2026-12-01T10:00:00Z');
   const clock = { now: () => now };
   const at = (minutes: number) => (now = new Date(Date.parse('2026-12-01T10:00:00Z') + minutes * 60_000));
   let accountId: string;
 
   beforeAll(async () => {
-    const dataDir = mkdtempSync(join(scratchDir(), 'sweep-'));
+    dataDir = mkdtempSync(join(scratchDir(), 'sweep-'));
     service = await openService(loadServiceConfig({}, { data: dataDir, 'upload-abandon': '3600' }, dataDir), loadEngineConfig(process.env, { noSubjects: true }), { clock });
     accountId = (await service.store.ensureAccount('sweep', 'a'.repeat(32), now)).id;
   });
@@ -57,5 +58,25 @@ describe('uploads never finished are cleaned up', () => {
     expect((await service.videos.get(accountId, refreshed.video.id)).status).toBe('Uploading');
     // The credential of a swept video writes nothing any more.
     await expect(service.uploads.target(neverClaims, never.upload.objectKey)).rejects.toMatchObject({ kind: 'forbidden' });
+  });
+
+  it('SMARTCOVER_AUTO_COVERS submits a cover job when an upload ends Normal, unless its UserData says no', async () => {
+    const auto = await openService(loadServiceConfig({}, { data: mkdtempSync(join(scratchDir(), 'auto-')), 'auto-covers': true }, dataDir), loadEngineConfig(process.env, { noSubjects: true }), { clock });
+    try {
+      const account = (await auto.store.ensureAccount('auto', 'b'.repeat(32), now)).id;
+      const clip = await makeClip('auto-covers.mp4', [L.testsrc(2), L.bars(2)], { width: 320, height: 240 });
+      const upload = async (userData: string) => {
+        const created = await auto.uploads.createVideo(account, { title: 't', fileName: 'a.mp4', description: '', coverUrl: '', userData });
+        const claims = auto.uploads.credentials.open(created.upload.credential.accessKeyId, created.upload.credential.securityToken, now).claims;
+        await auto.uploads.putObject(await auto.uploads.target(claims, created.upload.objectKey), createReadStream(clip));
+        expect(await auto.uploads.finish(created.video.id)).toEqual({ status: 'done' });
+        expect((await auto.videos.get(account, created.video.id)).status).toBe('Normal');
+        return auto.store.db.selectFrom('jobs').select(['template_id', 'user_data']).where('video_id', '=', created.video.id).execute();
+      };
+      expect(await upload('')).toEqual([{ template_id: await auto.templates.defaultId(account), user_data: '' }]);
+      expect(await upload(JSON.stringify({ SmartCover: { AutoCovers: false } }))).toEqual([]);
+    } finally {
+      await auto.close();
+    }
   });
 });

@@ -3,10 +3,12 @@ import { createReadStream, existsSync, readdirSync, readFileSync, writeFileSync 
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UploadCredentials } from '../src/covers/upload-credentials.js';
 import type { Backend } from './support/backend.js';
 import { looks as L, makeClip, scratchDir, tool } from './support/clips.js';
+import { rawGet, signedQuery } from './support/raw-rpc.js';
 import { createUploadVideo, decodeUpload, ossClient, ossRejection, type UploadAddress, type UploadAuth } from './support/oss.js';
 import { rejection, popClient, ServerProcess, waitForJob, type Credentials, type PopClient } from './support/service.js';
 
@@ -207,6 +209,27 @@ export function uploadsSuite(backend: Backend, storage: StorageUnderTest): void 
       expect(Buffer.from(await (await fetch(Video.CoverURL)).arrayBuffer()).equals(readFileSync(png))).toBe(true);
       expect(await rejection(client.request('CreateUploadImage', { ImageType: 'poster' }))).toMatchObject({ code: 'InvalidParameter' });
       expect(await rejection(client.request('CreateUploadImage', { ImageType: 'default', ImageExt: 'svg' }))).toMatchObject({ code: 'InvalidParameter' });
+    });
+
+    it('answers the upload actions in XML too', async () => {
+      const get = async (params: Record<string, string>) => {
+        const answer = await rawGet(server.endpoint, signedQuery(server.credentials(), params, { Format: 'XML' }));
+        expect(answer.type).toBe('text/xml;charset=utf-8');
+        return answer;
+      };
+      const created = await get({ Action: 'CreateUploadVideo', Title: 'XML', FileName: 'x.mp4' });
+      expect(created.status).toBe(200);
+      const doc = new XMLParser().parse(created.body) as { CreateUploadVideoResponse: { VideoId: string; UploadAddress: string; UploadAuth: string } };
+      const { address } = decodeUpload(doc.CreateUploadVideoResponse as unknown as Record<string, unknown>);
+      expect(address.FileName).toBe(`sv/${doc.CreateUploadVideoResponse.VideoId}/${doc.CreateUploadVideoResponse.VideoId}.mp4`);
+      const listed = new XMLParser({ isArray: (name) => name === 'Video' }).parse((await get({ Action: 'GetVideoList', Status: 'Uploading', PageSize: '2' })).body) as
+        { GetVideoListResponse: { Total: number; VideoList: { Video: { VideoId: string; Status: string }[] } } };
+      expect(listed.GetVideoListResponse.Total).toBeGreaterThanOrEqual(1);
+      expect(listed.GetVideoListResponse.VideoList.Video.length).toBeGreaterThanOrEqual(1);
+      expect(listed.GetVideoListResponse.VideoList.Video.every((v) => v.Status === 'Uploading')).toBe(true);
+      const refused = await get({ Action: 'CreateUploadVideo', Title: 'XML', FileName: 'x.txt' });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatch(/<Code>InvalidFileName\.Extension<\/Code>/);
     });
 
     it('refuses bad CreateUploadVideo parameters with VOD\'s codes', async () => {
