@@ -227,6 +227,9 @@ export function uploadsSuite(backend: Backend, storage: StorageUnderTest): void 
       expect(listed.GetVideoListResponse.Total).toBeGreaterThanOrEqual(1);
       expect(listed.GetVideoListResponse.VideoList.Video.length).toBeGreaterThanOrEqual(1);
       expect(listed.GetVideoListResponse.VideoList.Video.every((v) => v.Status === 'Uploading')).toBe(true);
+      const mezzanine = new XMLParser().parse((await get({ Action: 'GetMezzanineInfo', VideoId: doc.CreateUploadVideoResponse.VideoId })).body) as
+        { GetMezzanineInfoResponse: { Mezzanine: { VideoId: string; Status: string; FileName: string } } };
+      expect(mezzanine.GetMezzanineInfoResponse.Mezzanine).toMatchObject({ VideoId: doc.CreateUploadVideoResponse.VideoId, Status: 'Uploading', FileName: 'x.mp4' });
       const refused = await get({ Action: 'CreateUploadVideo', Title: 'XML', FileName: 'x.txt' });
       expect(refused.status).toBe(400);
       expect(refused.body).toMatch(/<Code>InvalidFileName\.Extension<\/Code>/);

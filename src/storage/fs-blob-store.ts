@@ -37,6 +37,13 @@ export class FsBlobStore implements BlobStore {
     try {
       await copyFile(localFile, partial);
       await rename(partial, target);
+      // The rename itself is durable once the directory is flushed too.
+      const dir = await open(dirname(target), 'r');
+      try {
+        await dir.sync();
+      } finally {
+        await dir.close();
+      }
     } catch (error) {
       await rm(partial, { force: true });
       throw error;
@@ -77,6 +84,13 @@ export class FsBlobStore implements BlobStore {
         await handle.close();
       }
       await rename(partial, target);
+      // The rename itself is durable once the directory is flushed too.
+      const dir = await open(dirname(target), 'r');
+      try {
+        await dir.sync();
+      } finally {
+        await dir.close();
+      }
     } catch (error) {
       await rm(partial, { force: true });
       throw error;
