@@ -293,9 +293,9 @@ export function startUploadSweeper(service: Service, log: Pino, everyMs = 5 * 60
     (swept) => { if (swept.uploads + swept.videos > 0) log.info(swept, 'cleaned up abandoned uploads'); },
     (error: unknown) => log.warn({ err: error }, 'upload cleanup failed; retrying later'),
   );
+  // The first sweep waits a while too: nothing is due at start, and start-up has enough to do.
   const timer = setInterval(sweep, everyMs);
   timer.unref();
-  sweep();
   return () => clearInterval(timer);
 }
 

@@ -448,7 +448,7 @@ export function serviceApiSuite(backend: Backend): void {
           const client = popClient(server);
           await backend.unreachable(server.dataDir, server.env, async () => {
             const error = await rejection(openApiClient(server)('ListAITemplate', { TemplateType: 'AIImage' }));
-            expect(error, JSON.stringify(error)).toMatchObject({ code: 'ServiceUnavailable', status: 503 });
+            expect(error, `${JSON.stringify(error)}\nserver: ${server.output.slice(-3000)}`).toMatchObject({ code: 'ServiceUnavailable', status: 503 });
           });
           await client.request('ListAITemplate', { TemplateType: 'AIImage' });
         } finally {
