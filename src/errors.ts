@@ -35,6 +35,14 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * A file or upload past a byte limit: invalid_argument with details.reason 'too_large' and the limit, which
+ * each edge turns into its own code (EntityTooLarge, FileTooLarge).
+ */
+export function tooLargeError(limit: number, what = 'the upload'): AppError {
+  return new AppError('invalid_argument', `${what} is larger than the limit of ${limit} bytes`, { details: { reason: 'too_large', limit } });
+}
+
 export function isAppError(value: unknown, kind?: ErrorKind): value is AppError {
   return value instanceof AppError && (kind === undefined || value.kind === kind);
 }

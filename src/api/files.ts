@@ -1,3 +1,4 @@
+import { IMAGE_CONTENT_TYPES, IMAGE_KEY } from '../covers/model.js';
 import type { BlobStore, Clock } from '../covers/ports.js';
 import { isAppError } from '../errors.js';
 import type { UrlAuth } from './url-auth.js';
@@ -7,8 +8,6 @@ import type { UrlAuth } from './url-auth.js';
  * CreateUploadImage. Sources never are.
  */
 const COVER_PATH = /^\/([0-9a-f]{32})\/image\/ai\/([0-9a-f]{32}-\d{5}\.(png|gif))$/;
-const IMAGE_PATH = /^\/image\/(?:default|cover)\/[0-9a-f]{32}\.(png|jpg|jpeg|gif)$/;
-const TYPES: Record<string, string> = { png: 'image/png', gif: 'image/gif', jpg: 'image/jpeg', jpeg: 'image/jpeg' };
 
 export interface FileResponse {
   readonly status: number;
@@ -28,14 +27,14 @@ export class CoverFiles {
   ) {}
 
   async serve(path: string, authKey: string | undefined): Promise<FileResponse> {
-    const ext = COVER_PATH.exec(path)?.[3] ?? IMAGE_PATH.exec(path)?.[1];
+    const ext = (COVER_PATH.exec(path)?.[3] ?? IMAGE_KEY.exec(path.slice(1))?.[3]) as keyof typeof IMAGE_CONTENT_TYPES | undefined;
     if (ext === undefined) return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Not Found\n' };
     if (!this.auth.verify(path, authKey, this.clock.now())) return { status: 403, headers: { 'content-type': 'text/plain' }, body: 'Forbidden\n' };
     try {
       const { stream, size } = await this.blobs.open(path.slice(1));
       return {
         status: 200,
-        headers: { 'content-type': TYPES[ext]!, 'content-length': String(size), 'cache-control': 'private, max-age=600' },
+        headers: { 'content-type': IMAGE_CONTENT_TYPES[ext], 'content-length': String(size), 'cache-control': 'private, max-age=600' },
         body: stream,
       };
     } catch (error) {

@@ -71,6 +71,12 @@ export interface Image {
   readonly modifiedAt: Date;
 }
 
+/** An image's object key (and blob key): image/<type>/<ImageId>.<ext>. */
+export const IMAGE_KEY = /^image\/(default|cover)\/([0-9a-f]{32})\.(png|jpg|jpeg|gif)$/;
+
+/** The content type of each picture format smartcover stores (covers and uploaded images). */
+export const IMAGE_CONTENT_TYPES = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif' } as const;
+
 /** A multipart upload in progress on the object endpoint; its parts are staged blobs until completed. */
 export interface MultipartUpload {
   readonly id: string;

@@ -39,6 +39,8 @@ export interface Store {
   /** Records a part (replacing one with the same number), once its bytes are stored. */
   putUploadPart(part: UploadPart): Promise<void>;
   uploadParts(uploadId: string): Promise<UploadPart[]>;
+  /** Bytes of the upload's recorded parts, leaving out part `except` (one query: an upload may have 10,000). */
+  uploadPartsBytes(uploadId: string, except: number): Promise<number>;
   /** Records that the upload is complete with these parts, in order (they are joined afterwards). */
   completeMultipartUpload(id: string, parts: readonly number[]): Promise<void>;
   /** The completed upload of an object key whose parts are still to be joined, if any. */

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { AppError, isAppError } from '../errors.js';
+import { AppError, isAppError, tooLargeError } from '../errors.js';
 import type { CallbackTarget, ServiceDeps } from './deps.js';
 import type { JobService } from './jobs.js';
-import { partBlobKey, type Image, type MultipartUpload, type UploadPart, type Video } from './model.js';
+import { IMAGE_CONTENT_TYPES, IMAGE_KEY, partBlobKey, type Image, type MultipartUpload, type UploadPart, type Video } from './model.js';
 import type { TaskOutcome } from './ports.js';
 import type { TemplateService } from './templates.js';
 import type { UploadClaims, UploadCredential, UploadCredentials } from './upload-credentials.js';
@@ -41,8 +41,6 @@ export const MAX_PARTS = 10_000;
 export const MIN_PART_BYTES = 100 * 1024;
 
 const VIDEO_KEY = /^sv\/([0-9a-f]{32})\/\1(\.[a-z0-9]{1,5})$/;
-const IMAGE_KEY = /^image\/(default|cover)\/([0-9a-f]{32})\.(png|jpg|jpeg|gif)$/;
-const IMAGE_TYPES = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif' } as const;
 
 export class UploadService {
   constructor(
@@ -128,7 +126,7 @@ export class UploadService {
       const found = await this.deps.store.findImage(claims.accountId, image[2]!);
       if (found === undefined || found.objectKey !== key) throw new AppError('forbidden', 'The image of this upload no longer exists.');
       if (found.status !== 'Uploading') throw new AppError('forbidden', 'The object is already complete.');
-      return { kind: 'image', image: found, blobKey: key, contentType: IMAGE_TYPES[found.ext] };
+      return { kind: 'image', image: found, blobKey: key, contentType: IMAGE_CONTENT_TYPES[found.ext] };
     }
     throw new AppError('forbidden', 'Not an object key this service issues.');
   }
@@ -155,10 +153,10 @@ export class UploadService {
     if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PARTS) {
       throw new AppError('invalid_argument', `partNumber must be a whole number from 1 to ${MAX_PARTS}.`, { details: { reason: 'part_number' } });
     }
-    const others = (await this.deps.store.uploadParts(uploadId)).filter((p) => p.partNumber !== partNumber).reduce((sum, p) => sum + p.size, 0);
-    const room = this.settings.maxBytes - others;
+    const room = this.settings.maxBytes - (await this.deps.store.uploadPartsBytes(uploadId, partNumber));
     const { bytes, md5 } = await this.deps.blobs.write(partBlobKey(uploadId, partNumber), body, { maxBytes: room, contentType: 'application/octet-stream', md5: contentMd5 }).catch((error: unknown) => {
-      if (isAppError(error, 'invalid_argument') && error.details['reason'] === 'too_large') throw new AppError('invalid_argument', `the upload is larger than the limit of ${this.settings.maxBytes} bytes`, { details: { reason: 'too_large', limit: this.settings.maxBytes } });
+      // The part's own room is what ran out; the client is told the upload's limit.
+      if (isAppError(error, 'invalid_argument') && error.details['reason'] === 'too_large') throw tooLargeError(this.settings.maxBytes);
       throw error;
     });
     // A concurrent abort may have removed the upload meanwhile: then this part goes too.
@@ -194,7 +192,7 @@ export class UploadService {
     const small = parts.slice(0, -1).find((p) => p.size < MIN_PART_BYTES);
     if (small !== undefined) throw new AppError('invalid_argument', `Part ${small.partNumber} is smaller than ${MIN_PART_BYTES} bytes; only the last part may be.`, { details: { reason: 'too_small' } });
     const total = parts.reduce((sum, p) => sum + p.size, 0);
-    if (total > this.settings.maxBytes) throw new AppError('invalid_argument', `the upload is larger than the limit of ${this.settings.maxBytes} bytes`, { details: { reason: 'too_large', limit: this.settings.maxBytes } });
+    if (total > this.settings.maxBytes) throw tooLargeError(this.settings.maxBytes);
     await this.deps.store.completeMultipartUpload(uploadId, parts.map((p) => p.partNumber));
     if (target.kind === 'image') await this.join({ ...upload, completedParts: parts.map((p) => p.partNumber) }, target.blobKey, target.contentType);
     await this.completed(target, total);
@@ -296,7 +294,7 @@ function objectKeyOf(target: UploadTarget): string {
 
 /** OSS's multipart ETag: the MD5 of the parts' binary MD5s, upper-case hex. */
 function multipartEtag(md5s: readonly string[]): string {
-  return createMd5(Buffer.concat(md5s.map((m) => Buffer.from(m, 'hex')))).toUpperCase();
+  return createHash('md5').update(Buffer.concat(md5s.map((m) => Buffer.from(m, 'hex')))).digest('hex').toUpperCase();
 }
 
 /** UserData {"SmartCover": {"AutoCovers": true|false}} decides for one upload; else the setting does. */
@@ -307,8 +305,4 @@ function wantsCovers(userData: string, fallback: boolean): boolean {
   } catch {
     return fallback;
   }
-}
-
-function createMd5(data: Buffer): string {
-  return createHash('md5').update(data).digest('hex');
 }

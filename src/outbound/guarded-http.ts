@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
-import { AppError } from '../errors.js';
+import { AppError, tooLargeError } from '../errors.js';
 
 /**
  * Outbound HTTP to addresses users give us (UploadMediaByURL sources, job callbacks), with the limits a
@@ -111,7 +111,7 @@ export async function downloadToFile(url: string, destination: string, policy: O
 }
 
 function tooLarge(policy: OutboundPolicy): AppError {
-  return new AppError('invalid_argument', `the file is larger than the limit of ${policy.maxBytes} bytes`, { details: { reason: 'too_large' } });
+  return tooLargeError(policy.maxBytes, 'the file');
 }
 
 async function save(response: http.IncomingMessage, destination: string, policy: OutboundPolicy, signal: AbortSignal): Promise<{ bytes: number }> {

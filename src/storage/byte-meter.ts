@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { AppError } from '../errors.js';
+import { AppError, tooLargeError } from '../errors.js';
 
 /**
  * Passes bytes through while counting them and hashing them (MD5: OSS's ETag), and fails the stream as
@@ -9,6 +9,8 @@ import { AppError } from '../errors.js';
 export class ByteMeter extends Transform {
   bytes = 0;
   private readonly hash = createHash('md5');
+  /** Set when the stream ends. */
+  private digest: Buffer | undefined;
 
   /** `expectedMd5`: the client's Content-MD5 (base64); a body that does not match fails at its end. */
   constructor(
@@ -21,7 +23,7 @@ export class ByteMeter extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.bytes += chunk.length;
     if (this.bytes > this.maxBytes) {
-      done(tooLarge(this.maxBytes));
+      done(tooLargeError(this.maxBytes));
       return;
     }
     this.hash.update(chunk);
@@ -37,14 +39,8 @@ export class ByteMeter extends Transform {
     done();
   }
 
-  private digest: Buffer | undefined;
-
   /** Hex MD5 of everything that passed (once the stream has ended). */
   md5(): string {
     return (this.digest ?? this.hash.copy().digest()).toString('hex');
   }
-}
-
-export function tooLarge(maxBytes: number): AppError {
-  return new AppError('invalid_argument', `the upload is larger than the limit of ${maxBytes} bytes`, { details: { reason: 'too_large', limit: maxBytes } });
 }

@@ -8,6 +8,15 @@ import { AppError } from '../errors.js';
 import { blobKeySegments } from './blob-key.js';
 import { ByteMeter } from './byte-meter.js';
 
+async function flush(path: string, what: 'data' | 'all'): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await (what === 'data' ? handle.datasync() : handle.sync());
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Reads and writes in 1 MiB chunks: a tenth of the system calls of the 64 KiB default for large files. */
 const CHUNK = 1024 * 1024;
 
@@ -30,24 +39,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   async put(key: string, localFile: string): Promise<void> {
-    const target = this.pathOf(key);
-    await mkdir(dirname(target), { recursive: true });
-    // Copy beside the target, then rename: a reader never sees half a file.
-    const partial = `${target}.partial-${process.pid}-${Date.now()}`;
-    try {
-      await copyFile(localFile, partial);
-      await rename(partial, target);
-      // The rename itself is durable once the directory is flushed too.
-      const dir = await open(dirname(target), 'r');
-      try {
-        await dir.sync();
-      } finally {
-        await dir.close();
-      }
-    } catch (error) {
-      await rm(partial, { force: true });
-      throw error;
-    }
+    await this.atomically(key, (partial) => copyFile(localFile, partial));
   }
 
   async write(key: string, body: Readable, options: { maxBytes: number; md5?: string | undefined }): Promise<{ bytes: number; md5: string }> {
@@ -76,21 +68,11 @@ export class FsBlobStore implements BlobStore {
     const partial = `${target}.partial-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
     try {
       await fill(partial);
-      const handle = await open(partial, 'r');
-      try {
-        // fdatasync: the data and the size, not the timestamps (measured ~2× cheaper than fsync here).
-        await handle.datasync();
-      } finally {
-        await handle.close();
-      }
+      // fdatasync: the data and the size, not the timestamps (measured ~2× cheaper than fsync here).
+      await flush(partial, 'data');
       await rename(partial, target);
       // The rename itself is durable once the directory is flushed too.
-      const dir = await open(dirname(target), 'r');
-      try {
-        await dir.sync();
-      } finally {
-        await dir.close();
-      }
+      await flush(dirname(target), 'all');
     } catch (error) {
       await rm(partial, { force: true });
       throw error;

@@ -180,6 +180,12 @@ export class KyselyStore implements Store {
     return r === undefined ? undefined : toMultipartUpload(r);
   }
 
+  async uploadPartsBytes(uploadId: string, except: number): Promise<number> {
+    const row = await this.db.selectFrom('upload_parts').select((eb) => eb.fn.sum<number>('size').as('bytes'))
+      .where('upload_id', '=', uploadId).where('part_number', '!=', except).executeTakeFirst();
+    return Number(row?.bytes ?? 0);
+  }
+
   async deleteMultipartUpload(id: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('upload_parts').where('upload_id', '=', id).execute();

@@ -19,7 +19,7 @@ export class CallbackSender {
     private readonly policy: OutboundPolicy,
     private readonly key: string | undefined,
     /** The object endpoint's URL of an uploaded object (FileUploadComplete's FileUrl). */
-    private readonly objectUrl: (objectKey: string) => string = (objectKey) => objectKey,
+    private readonly objectUrl: (objectKey: string) => string,
   ) {}
 
   async deliver(jobId: string, url: string): Promise<TaskOutcome> {

@@ -5,7 +5,7 @@ import type { AccessKey } from '../../covers/model.js';
 import type { Clock } from '../../covers/ports.js';
 import { TEMPORARY_KEY_PREFIX, type UploadClaims } from '../../covers/upload-credentials.js';
 import type { UploadService, UploadTarget } from '../../covers/uploads.js';
-import { AppError, toAppError } from '../../errors.js';
+import { AppError, toAppError, tooLargeError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { sameSignature } from '../rpc/signature.js';
 import { OSS_XML_TYPE, OssError, ossErrorFrom, ossErrors, renderOssError, renderXml } from './oss-error.js';
@@ -180,7 +180,7 @@ export class ObjectEndpoint {
   /** A declared length past the limit is refused before a byte is read (chunked bodies are counted as they come). */
   private checkLength(request: ObjectRequest): void {
     const length = Number(request.headers.get('content-length') ?? '0');
-    if (length > this.deps.maxBytes) throw ossErrorFrom(new AppError('invalid_argument', 'too large', { details: { reason: 'too_large', limit: this.deps.maxBytes } }));
+    if (length > this.deps.maxBytes) throw tooLargeError(this.deps.maxBytes);
   }
 }
 
