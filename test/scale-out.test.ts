@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendsUnderTest, freshPostgres, postgres } from './support/backend.js';
+import { startCallbackReceiver } from './support/callback-receiver.js';
 import { looks as L, makeClip } from './support/clips.js';
 import { signedQuery } from './support/raw-rpc.js';
 import { S3_ENV, startS3 } from './support/s3.js';
@@ -31,18 +31,10 @@ describe.runIf(backendsUnderTest().includes(postgres))('scale-out: PostgreSQL, p
   });
 
   it('two APIs and three workers run 50 jobs exactly once each while a worker is killed, with no file orphaned', async () => {
-    const events: { JobId: string; Status: string }[] = [];
-    const receiver = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d)).on('end', () => {
-        events.push(JSON.parse(body) as { JobId: string; Status: string });
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const receiver = await startCallbackReceiver('/events');
     const env = await sharedEnv({
       SMARTCOVER_NO_WORKER: 'true', SMARTCOVER_ALLOW_PRIVATE_URLS: 'true',
-      SMARTCOVER_CALLBACK_URL: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/events`,
+      SMARTCOVER_CALLBACK_URL: receiver.url,
     });
     const apis = [await ServerProcess.start(env), await ServerProcess.start(env)];
     const workers = await Promise.all([0, 1, 2].map(() => WorkerProcess.start(env)));
@@ -102,7 +94,7 @@ describe.runIf(backendsUnderTest().includes(postgres))('scale-out: PostgreSQL, p
 
       // Exactly once, as the application sees it: one success event per job.
       await new Promise((r) => setTimeout(r, 2_000));
-      const successes = events.filter((e) => e.Status === 'success').map((e) => e.JobId).sort();
+      const successes = receiver.received.map((e) => e.body).filter((e) => e['Status'] === 'success').map((e) => e['JobId']).sort();
       expect(successes).toEqual([...jobs].sort());
 
       // No orphans: the bucket holds the sources and exactly the listed covers, nothing else.

@@ -9,6 +9,7 @@ import { looks as L, makeClip } from './support/clips.js';
 import { inspect } from './support/media.js';
 import { rawGet, signedQuery } from './support/raw-rpc.js';
 import type { Backend } from './support/backend.js';
+import { startCallbackReceiver, type ReceivedEvent } from './support/callback-receiver.js';
 import { openApiClient, popClient, rejection, ServerProcess, waitForJob, WorkerProcess, type Credentials, type PopClient } from './support/service.js';
 
 const PNG_TEMPLATE = '00000000000000000000000000000001';
@@ -49,22 +50,14 @@ export function serviceApiSuite(backend: Backend): void {
       let server: ServerProcess;
       let client: PopClient;
       let video: string;
-      let callbacks: { headers: Record<string, string | string[] | undefined>; body: Record<string, string> }[];
-      let receiver: Server;
+      let callbacks: ReceivedEvent[];
+      let receiver: Awaited<ReturnType<typeof startCallbackReceiver>>;
       let receiverUrl: string;
 
       beforeAll(async () => {
-        callbacks = [];
-        receiver = createServer((req, res) => {
-          let body = '';
-          req.on('data', (d) => (body += d));
-          req.on('end', () => {
-            callbacks.push({ headers: req.headers, body: JSON.parse(body) as Record<string, string> });
-            res.writeHead(200).end('ok');
-          });
-        });
-        await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-        receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+        receiver = await startCallbackReceiver();
+        callbacks = receiver.received;
+        receiverUrl = receiver.url;
         server = await startServer({ SMARTCOVER_ALLOW_PRIVATE_URLS: 'true', SMARTCOVER_CALLBACK_KEY: 'cb-key' });
         client = popClient(server);
         video = await importVideo(server, await makeClip('service-board.mp4', board, { gop: 25 }));

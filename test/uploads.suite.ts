@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UploadCredentials } from '../src/covers/upload-credentials.js';
 import type { Backend } from './support/backend.js';
+import { startCallbackReceiver } from './support/callback-receiver.js';
 import { looks as L, makeClip, scratchDir, tool } from './support/clips.js';
 import { rawGet, signedQuery } from './support/raw-rpc.js';
 import { createUploadVideo, decodeUpload, ossClient, ossRejection, type UploadAddress, type UploadAuth } from './support/oss.js';
@@ -81,23 +82,13 @@ export function uploadsSuite(backend: Backend, storage: StorageUnderTest): void 
     let client: PopClient;
     let clip: string;
     let bigClip: string;
-    let events: Record<string, unknown>[];
-    let receiver: Server;
+    let receiver: Awaited<ReturnType<typeof startCallbackReceiver>>;
     let hook: string;
     const LIMIT = 6 * 1024 * 1024;
 
     beforeAll(async () => {
-      events = [];
-      receiver = createServer((req, res) => {
-        let body = '';
-        req.on('data', (d) => (body += d));
-        req.on('end', () => {
-          events.push(JSON.parse(body) as Record<string, unknown>);
-          res.writeHead(200).end('ok');
-        });
-      });
-      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-      hook = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+      receiver = await startCallbackReceiver();
+      hook = receiver.url;
       env = { ...(await backend.serverEnv()), ...(await storage.env()), SMARTCOVER_ALLOW_PRIVATE_URLS: 'true', SMARTCOVER_UPLOAD_MAX_BYTES: String(LIMIT), SMARTCOVER_SUBJECTS: 'off', SMARTCOVER_MAX_DURATION: '20', SMARTCOVER_UPLOAD_IDLE_TIMEOUT: '1' };
       server = await ServerProcess.start(env);
       client = popClient(server);
@@ -134,8 +125,8 @@ export function uploadsSuite(backend: Backend, storage: StorageUnderTest): void 
       expect(Number(mezzanine['Bitrate'])).toBeGreaterThan(0);
       expect(storage.md5(server, `${videoId}/source.mp4`)).toBe(md5(clip));
 
-      for (let i = 0; i < 100 && !events.some((e) => e['VideoId'] === videoId); i++) await new Promise((r) => setTimeout(r, 100));
-      expect(events.find((e) => e['VideoId'] === videoId)).toMatchObject({ EventType: 'FileUploadComplete', VideoId: videoId, Size: readFileSync(clip).length, Status: 'success', Extend: '{"from":"put"}' });
+      for (let i = 0; i < 100 && !receiver.received.some((e) => e.body['VideoId'] === videoId); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(receiver.received.find((e) => e.body['VideoId'] === videoId)?.body).toMatchObject({ EventType: 'FileUploadComplete', VideoId: videoId, Size: readFileSync(clip).length, Status: 'success', Extend: '{"from":"put"}' });
 
       const { JobId } = (await client.request('SubmitAIImageJob', { VideoId: videoId, AITemplateId: PNG_TEMPLATE })) as { JobId: string };
       expect((await waitForJob(client, JobId))['Status']).toBe('success');
