@@ -24,6 +24,7 @@ import { analyzeVideo } from './engine/analyze.js';
 import { FfmpegRunner } from './engine/ffmpeg.js';
 import type { MediaLimits } from './engine/media-limits.js';
 import { probeVideo } from './engine/probe.js';
+import { stillAt } from './engine/still-at.js';
 import { ModelHost } from './engine/subjects/model-host.js';
 import type { SubjectModels } from './engine/subjects/port.js';
 import { downloadToFile, type OutboundPolicy } from './outbound/guarded-http.js';
@@ -153,7 +154,10 @@ export async function openService(config: ServiceConfig, engineConfig: EngineCon
     };
   };
   const callbacks = callbackTarget(config.callbackUrl || undefined);
-  const jobs = new JobService(deps, { analyze: (file, options) => analyzeVideo(engine.ffmpeg, file, { ...options, subjects: engine.subjects, limits: engine.limits }) }, scratch, callbacks);
+  const jobs = new JobService(deps, {
+    analyze: (file, options) => analyzeVideo(engine.ffmpeg, file, { ...options, subjects: engine.subjects, limits: engine.limits }),
+    stillAt: (file, time, options) => stillAt(engine.ffmpeg, file, time, { ...options, subjects: engine.subjects, limits: engine.limits }),
+  }, scratch, callbacks);
   const uploadSettings = { credentialSeconds: config.uploadCredentialSeconds, maxBytes: config.uploadMaxBytes, autoCovers: config.autoCovers, abandonSeconds: config.uploadAbandonSeconds };
   return {
     config, deps, store, queue, sqlite, embedded: sqlite !== undefined, templates, engine, outbound, jobs,

@@ -26,6 +26,8 @@ export class AccessKeyService {
 
   async disable(id: string): Promise<void> {
     if (!(await this.deps.store.setAccessKeyStatus(id, 'Inactive'))) throw new AppError('not_found', `no access key ${id}`);
+    // Its console sessions end now (each session also checks its key on every request).
+    await this.deps.store.deleteSessionsOfKey(id);
   }
 
   /** The account a CLI command acts for; it must exist (keys create makes it). */

@@ -5,6 +5,8 @@ import type { BlobStore, Clock, Store, TaskQueue } from './ports.js';
 /** The engine as the service uses it: a video file in, covers in a directory and their manifest out. */
 export interface CoverEngine {
   analyze(file: string, options: AnalyzeOptions): Promise<Manifest>;
+  /** One still of the frame shown at `time` (s), scored like analyze's; invalid_argument when outside the video. */
+  stillAt(file: string, time: number, options: { outDir: string; signal?: AbortSignal | undefined }): Promise<Manifest>;
 }
 
 /** Where an event goes: the URL in the job's or upload's UserData, else the global one, else nowhere. */

@@ -1,7 +1,7 @@
 import { AppError, isAppError } from '../errors.js';
 import type { CoverEntry } from '../engine/manifest.js';
 import type { CallbackTarget, CoverEngine, ServiceDeps } from './deps.js';
-import type { Cover, Job } from './model.js';
+import type { Cover, Job, Video } from './model.js';
 import type { TaskOutcome } from './ports.js';
 import { videoNotFound } from './videos.js';
 
@@ -15,11 +15,7 @@ export class JobService {
 
   /** SubmitAIImageJob: records the job with a snapshot of its template and queues it. */
   async submit(accountId: string, videoId: string, templateId: string, userData: string): Promise<string> {
-    const video = await this.deps.store.findVideo(accountId, videoId);
-    if (video === undefined) throw videoNotFound();
-    if (video.status !== 'Normal') {
-      throw new AppError('conflict', `The video is not ready for processing (status ${video.status}).`, { details: { resource: 'video' } });
-    }
+    await this.readyVideo(accountId, videoId);
     const template = await this.deps.store.findTemplate(accountId, templateId);
     if (template === undefined) throw new AppError('not_found', 'The template does not exist.', { details: { resource: 'template' } });
     const now = this.deps.clock.now();
@@ -30,6 +26,35 @@ export class JobService {
     });
     await this.enqueue(id);
     return id;
+  }
+
+  /**
+   * A still of the frame shown at `time`, chosen by hand (the console's frame picker): a job of its own,
+   * through the same queue, whose one cover is published beside the video's others (and becomes its
+   * cover when `setCover`).
+   */
+  async submitFrame(accountId: string, videoId: string, time: number, setCover: boolean): Promise<string> {
+    const video = await this.readyVideo(accountId, videoId);
+    if (!Number.isFinite(time) || time < 0 || (video.duration > 0 && time > video.duration)) {
+      throw new AppError('invalid_argument', `The time must be between 0 and the video's duration (${video.duration} s).`, { details: { field: 'Time' } });
+    }
+    const now = this.deps.clock.now();
+    const id = this.deps.newId();
+    await this.deps.store.insertJob({
+      id, accountId, videoId, templateId: '', templateConfig: { format: 'png', setDefaultCover: setCover, count: 1 }, userData: '', status: 'init',
+      code: '', message: '', result: [], frameTime: time, createdAt: now, modifiedAt: now,
+    });
+    await this.enqueue(id);
+    return id;
+  }
+
+  private async readyVideo(accountId: string, videoId: string): Promise<Video> {
+    const video = await this.deps.store.findVideo(accountId, videoId);
+    if (video === undefined) throw videoNotFound();
+    if (video.status !== 'Normal') {
+      throw new AppError('conflict', `The video is not ready for processing (status ${video.status}).`, { details: { resource: 'video' } });
+    }
+    return video;
   }
 
   async get(accountId: string, ids: readonly string[]): Promise<Job[]> {
@@ -68,15 +93,19 @@ export class JobService {
       let manifest;
       try {
         manifest = await this.deps.blobs.withLocalFile(video.sourceKey, (file) =>
-          this.engine.analyze(file, {
-            stills: config.format === 'png' ? config.count : 0,
-            gifs: config.format === 'gif' ? config.count : 0,
-            outDir: scratch.dir,
-            signal,
-          }),
+          job.frameTime !== undefined
+            ? this.engine.stillAt(file, job.frameTime, { outDir: scratch.dir, signal })
+            : this.engine.analyze(file, {
+              stills: config.format === 'png' ? config.count : 0,
+              gifs: config.format === 'gif' ? config.count : 0,
+              outDir: scratch.dir,
+              signal,
+            }),
         );
       } catch (error) {
         if (isAppError(error, 'invalid_media') || isAppError(error, 'not_found')) return this.finishFailed(job, 'InvalidVideo.Unreadable', error.message);
+        // A time past the end of what could be decoded (the stored duration was the container's guess).
+        if (isAppError(error, 'invalid_argument') && error.details['reason'] === 'time') return this.finishFailed(job, 'InvalidParameter.Time', error.message);
         throw error;
       }
       const now = this.deps.clock.now();

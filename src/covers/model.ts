@@ -135,6 +135,8 @@ export interface Job {
   readonly message: string;
   /** The covers' scores and unsigned paths, once the job succeeded, with the sub-scores that explain each. */
   readonly result: readonly JobResultItem[];
+  /** A job that renders the one frame shown at this time (seconds), chosen by hand; absent when the engine chooses. */
+  readonly frameTime?: number | undefined;
   readonly createdAt: Date;
   readonly modifiedAt: Date;
 }
@@ -145,6 +147,18 @@ export interface JobResultItem {
   readonly path: string;
   /** The manifest's sub-scores, each 0..1 (absent on jobs stored before they were kept). */
   readonly subscores?: Readonly<Record<string, number>> | undefined;
+}
+
+/** A web console sign-in: the cookie carries a token whose hash is the key; it acts as one access key's account. */
+export interface ConsoleSession {
+  readonly tokenHash: string;
+  readonly accountId: string;
+  readonly accessKeyId: string;
+  /** Sent back in a header on every state-changing request (and compared in constant time). */
+  readonly csrfToken: string;
+  readonly createdAt: Date;
+  readonly seenAt: Date;
+  readonly expiresAt: Date;
 }
 
 export interface Cover {

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { AccessKey, Account, Cover, Image, Job, JobStatus, KeyStatus, MultipartUpload, Template, TemplateConfig, UploadPart, Video, VideoStatus } from './model.js';
+import type { AccessKey, Account, ConsoleSession, Cover, Image, Job, JobStatus, KeyStatus, MultipartUpload, Template, TemplateConfig, UploadPart, Video, VideoStatus } from './model.js';
 
 /**
  * What the domain needs from the outside, as interfaces. storage/ and queue/ implement them; the domain
@@ -73,6 +73,16 @@ export interface Store {
    */
   publishCovers(input: PublishInput, now: Date): Promise<number | undefined>;
 
+  // Console sessions
+  insertSession(session: ConsoleSession): Promise<void>;
+  findSession(tokenHash: string): Promise<ConsoleSession | undefined>;
+  /** Moves a session's idle expiry on (never past its absolute one: the caller computes `expiresAt`). */
+  touchSession(tokenHash: string, seenAt: Date, expiresAt: Date): Promise<void>;
+  deleteSession(tokenHash: string): Promise<void>;
+  /** Ends every session of an access key (it was disabled). */
+  deleteSessionsOfKey(accessKeyId: string): Promise<number>;
+  deleteExpiredSessions(now: Date): Promise<number>;
+
   // Covers
   /** The video's covers, best first; undefined when the account has no such video. */
   videoCovers(accountId: string, videoId: string): Promise<Cover[] | undefined>;
@@ -89,6 +99,8 @@ export interface VideoQuery {
   /** CreationTime from (inclusive) and to (exclusive). */
   readonly from?: Date | undefined;
   readonly to?: Date | undefined;
+  /** Only videos whose title contains this text (case-insensitive for ASCII letters). */
+  readonly titleContains?: string | undefined;
   readonly newestFirst: boolean;
   readonly offset: number;
   readonly limit: number;

@@ -2,20 +2,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FfmpegRunner } from './ffmpeg.js';
-import { fitInside, type RenderJob, type ScanMode, type TimeWindow } from './ffmpeg-args.js';
+import { fitInside, type RenderJob, type TimeWindow } from './ffmpeg-args.js';
 import { describeDamage, explainPick, explainShortfall } from './explain.js';
 import { chooseGifSegments, GIF_FPS, gifWindow, nextRound, type GifCandidate } from './gif-segment.js';
-import { coverFileName, type CoverEntry, type GifEntry, type Manifest, type StillEntry } from './manifest.js';
+import { coverFileName, coverTime, type CoverEntry, type GifEntry, type Manifest, type StillEntry } from './manifest.js';
 import { DEFAULT_MEDIA_LIMITS, type MediaLimits } from './media-limits.js';
-import { probeVideo, type VideoInfo } from './probe.js';
+import type { VideoInfo } from './probe.js';
 import { rankByPicture, rankBySubjects, stillFrame } from './rank-stills.js';
 import { nextMoments, refineFrom, refineWindow } from './refine.js';
 import { renderFromFrames } from './render.js';
 import { replaceFailures } from './replace-failures.js';
-import { needsTimedSampling, scan, timedRate, videoDuration } from './scan.js';
 import { gifScore, round } from './score.js';
-import { judgeSamples, pickMoments, type Pick } from './select.js';
+import { pickMoments, type Pick } from './select.js';
 import type { SubjectModels } from './subjects/port.js';
+import { surveyVideo } from './survey.js';
 import { lookAt } from './window.js';
 
 export interface AnalyzeOptions {
@@ -34,8 +34,6 @@ export interface AnalyzeOptions {
   readonly limits?: MediaLimits | undefined;
 }
 
-/** Frames are analysed at most this size: ~1.3 ms of TypeScript per frame, and decoding dominates. */
-const ANALYSIS_BOX = 320;
 /** Longest side of a GIF preview (Mux allows 640; 480 keeps files small and is plenty in a grid). */
 const GIF_BOX = 480;
 const SPARE_PICKS = 3;
@@ -45,9 +43,6 @@ const SPARE_PICKS = 3;
  * of decoding and ~0.12 of models (measured on 1080p, see BENCHMARKS.md), which is what bounds them.
  */
 const EXTRA_CANDIDATES = 2;
-/** Containers with no index of frames: a seek lands by guesswork, and the first timestamps after it too. */
-const INDEXLESS = /^(mpeg|mpegts|mpegvideo|h264|hevc|m4v|cavsvideo|vc1|dirac|h261|h263)$/;
-const PREROLL_SECONDS = 1;
 
 /**
  * The whole engine for one video, in five ffmpeg runs at most: probe; one keyframe pass (timed sampling
@@ -71,27 +66,12 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
   const progress = options.onProgress ?? (() => {});
   const signal = options.signal;
 
-  progress(0, 'probing');
   const limits = options.limits ?? DEFAULT_MEDIA_LIMITS;
-  const info = await probeVideo(ffmpeg, file, signal, limits);
-  const size = fitInside(info.display, ANALYSIS_BOX, ANALYSIS_BOX);
-  // Stills are teed, ranked and encoded at this size: the display size, scaled down past the limit.
-  const cover = fitInside(info.display, limits.maxCoverSide, limits.maxCoverSide);
+  const { info, size, cover, sampling, scanned, duration, judged, reference, video } = await surveyVideo(ffmpeg, file, limits, signal, progress);
   const gifSize = fitInside(info.display, GIF_BOX, GIF_BOX);
-
-  let sampling: ScanMode = { kind: 'keyframes' };
-  let scanned = await scan(ffmpeg, info, sampling, size, signal, (t) => progress(0.02 + 0.7 * fraction(t, info.duration), 'scanning keyframes'));
-  // Where seeks can land, for the look pass (a keyframe the decoder lost only makes a window longer).
-  const keyframes = scanned.samples.map((s) => s.time);
-  if (needsTimedSampling(keyframes, info.duration)) {
-    sampling = { kind: 'timed', fps: timedRate(info.duration) };
-    scanned = await scan(ffmpeg, info, sampling, size, signal, (t) => progress(0.02 + 0.7 * fraction(t, info.duration), 'sampling frames'));
-  }
   const { samples } = scanned;
-  const duration = videoDuration(info, samples);
   // Previews are looked for where there is video to decode: in a file whose data stops early, before that.
   const gifSpan = scanned.stopsAt === undefined ? duration : Math.min(duration, scanned.stopsAt + 0.5);
-  const { judged, reference } = judgeSamples(samples, duration);
   // With subjects, more candidates than stills are refined and shown to the models. Spare picks beyond
   // them: stand-ins for a pick whose window turns out damaged, and more places to look for a moving GIF.
   const subjects = stills > 0 ? options.subjects : undefined;
@@ -108,7 +88,6 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
   let files = 0;
   const scratchFile = (kind: 'still' | 'gif') => join(scratch, `${kind}-${files++}.raw`);
   const damaged = [...scanned.damaged];
-  const video = { file, codec: info.codec, keyframes, preroll: INDEXLESS.test(info.container) ? PREROLL_SECONDS : 0, start: info.start };
   const look = (windows: readonly TimeWindow[]) => lookAt(ffmpeg, video, windows, size, info.display, signal, (t) => damaged.push(t));
   const stillFiles = picks.map(() => scratchFile('still'));
   const gifFiles = firstGifs.map(() => scratchFile('gif'));
@@ -152,14 +131,14 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
 
   const timeOf = (pick: Pick) => ranked.find((r) => r.pick === pick)?.moment.time;
   const covers: CoverEntry[] = ranked.map((entry, i): StillEntry => ({
-    file: stillNames[i]!, format: 'png', score: entry.score, time: floorMs(entry.moment.time),
+    file: stillNames[i]!, format: 'png', score: entry.score, time: coverTime(entry.moment.time),
     width: cover.width, height: cover.height, bytes: bytes[gifRanked.length + i]!, subscores: entry.subscores,
     why: explainPick(entry.pick, selection.picks, timeOf),
     ...(entry.moment.defects.length > 0 ? { defects: [...entry.moment.defects] } : {}),
     ...(entry.subjects === undefined ? {} : { subjects: entry.subjects }),
   }));
   covers.push(...gifRanked.map(({ segment, score, subscores }, i): GifEntry => ({
-    file: gifNames[i]!, format: 'gif', score, time: floorMs(segment.start), duration: segment.duration,
+    file: gifNames[i]!, format: 'gif', score, time: coverTime(segment.start), duration: segment.duration,
     width: gifSize.width, height: gifSize.height, fps: GIF_FPS, bytes: bytes[i]!, subscores,
     ...(segment.crossesCut ? { crossesCut: true } : {}),
   })));
@@ -187,11 +166,4 @@ function canAnimate(info: VideoInfo, duration: number): boolean {
   return duration >= 0.5 && !(info.frames === 1);
 }
 
-function floorMs(seconds: number): number {
-  // Floored, not rounded: the still is the first frame a player shows at or after this time.
-  return Math.floor(Math.max(0, seconds) * 1000 + 1e-6) / 1000;
-}
 
-function fraction(t: number, duration: number): number {
-  return Number.isFinite(duration) && duration > 0 ? Math.min(1, Math.max(0, t / duration)) : 0;
-}

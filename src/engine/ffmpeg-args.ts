@@ -97,6 +97,8 @@ export interface TimeWindow {
   readonly preroll?: number | undefined;
   /** Sample this many frames a second instead of taking every decoded frame. */
   readonly fps?: number | undefined;
+  /** Decode every frame, non-reference ones too (a frame chosen by hand must be the very one shown). */
+  readonly everyFrame?: boolean | undefined;
   /** Also write the window's frames at this size to this raw file (for a still or a GIF, decoded once). */
   readonly tee?: { readonly size: Size; readonly file: string; readonly pixelFormat: RawPixelFormat } | undefined;
 }
@@ -154,10 +156,10 @@ export type LookMode = 'seek' | 'sequential';
 export function windowsArgs(file: string, windows: readonly TimeWindow[], size: Size, mode: LookMode = 'seek', fileStart = 0, prescale?: Size): string[] {
   // Non-reference frames are skipped before decoding: a still is picked among the others just as well, and
   // at 10 fps a GIF takes the nearest frame anyway. It saves about a third of the decoding.
-  const decoder = ['-threads', '1', '-skip_frame', 'noref'];
+  const decoder = (every: boolean) => ['-threads', '1', ...(every ? [] : ['-skip_frame', 'noref'])];
   const inputs = mode === 'seek'
-    ? windows.flatMap((w) => [...decoder, ...seekInput(seekFrom(w)), '-t', formatTime((w.lead ?? 0) + (w.start - seekFrom(w)) + w.duration), ...UNTRUSTED_INPUT, '-i', file])
-    : [...decoder, '-t', formatTime(Math.max(...windows.map((w) => w.start + w.duration)) + 0.05), ...UNTRUSTED_INPUT, '-i', file];
+    ? windows.flatMap((w) => [...decoder(w.everyFrame === true), ...seekInput(seekFrom(w)), '-t', formatTime((w.lead ?? 0) + (w.start - seekFrom(w)) + w.duration), ...UNTRUSTED_INPUT, '-i', file])
+    : [...decoder(windows.some((w) => w.everyFrame === true)), '-t', formatTime(Math.max(...windows.map((w) => w.start + w.duration)) + 0.05), ...UNTRUSTED_INPUT, '-i', file];
   const small = `scale=${size.width}:${size.height}:flags=area,setsar=1,format=rgb24,showinfo`;
   // In sequential mode every window takes its frames from one decoder, and counts time from its own start.
   // A huge source is scaled to the largest output before anything else holds its frames.

@@ -88,3 +88,8 @@ export interface GifEntry {
 export function coverFileName(format: 'png' | 'gif', rank: number): string {
   return `${format === 'png' ? 'cover' : 'preview'}-${String(rank).padStart(5, '0')}.${format}`;
 }
+
+/** A cover's time in the manifest: whole milliseconds, floored, so the frame shown at that time is the cover's. */
+export function coverTime(seconds: number): number {
+  return Math.floor(Math.max(0, seconds) * 1000 + 1e-6) / 1000;
+}

@@ -57,20 +57,26 @@ export function bestInWindow(frames: readonly WindowFrame[], reference: VideoRef
   const motion = frames.reduce((sum, f) => sum + f.change, 0) / Math.max(1, frames.length - 1);
   let best: (Omit<RefinedMoment, 'frame'> & { index: number }) | undefined;
   let bestValue = -Infinity;
-  frames.forEach((frame, i) => {
-    const scores = qualityOf(frame.features, reference);
-    const defects = frameDefects(frame.features, reference, frame.corrupt);
-    // Within a window a fade shows against the window's first frame or the frame before.
-    if (isTransition(frame.features, frames[i - 1]?.features, frames[0]?.features)) defects.push('transition');
-    const stillness = clamp01(1 - motionAt(frames, i) / STILL_CHANGE);
+  frames.forEach((_, i) => {
+    const judged = judgeFrame(frames, i, reference);
     // Damage outweighs everything: any intact frame is better than a broken one.
-    const value = merit(scores, stillness) - defects.length - (defects.includes('damaged') ? 100 : 0);
+    const value = merit(judged.scores, judged.stillness) - judged.defects.length - (judged.defects.includes('damaged') ? 100 : 0);
     if (value > bestValue) {
       bestValue = value;
-      best = { time: frame.time, scores, defects, stillness, motion, features: frame.features, index: i };
+      best = { ...judged, motion, index: i };
     }
   });
   return best;
+}
+
+/** Pure: one frame of a window judged as a still: its scores, defects and stillness. */
+export function judgeFrame(frames: readonly WindowFrame[], i: number, reference: VideoReference): Pick<RefinedMoment, 'time' | 'scores' | 'defects' | 'stillness' | 'features'> {
+  const frame = frames[i]!;
+  const scores = qualityOf(frame.features, reference);
+  const defects = frameDefects(frame.features, reference, frame.corrupt);
+  // Within a window a fade shows against the window's first frame or the frame before.
+  if (isTransition(frame.features, frames[i - 1]?.features, frames[0]?.features)) defects.push('transition');
+  return { time: frame.time, scores, defects, stillness: clamp01(1 - motionAt(frames, i) / STILL_CHANGE), features: frame.features };
 }
 
 /** What a still is worth before relevance: good, and still (Hecate outputs the stillest frame). */

@@ -171,19 +171,9 @@ export function pickMoments(judged: readonly JudgedSample[], count: number): Sel
   }
   if (count <= 0 || pool.length === 0) return { picks: [], pool: kind, rejected };
 
-  const ordered = thin(pool, MAX_CLUSTERED).sort((a, b) => representativeValue(b) - representativeValue(a) || a.time - b.time);
-  const clusters: { leader: JudgedSample; members: JudgedSample[]; coverage: number }[] = [];
-  for (const s of ordered) {
-    const home = clusters.find((c) => looksAlike(c.leader, s));
-    if (home === undefined) clusters.push({ leader: s, members: [s], coverage: s.coverage });
-    else {
-      home.members.push(s);
-      home.coverage += s.coverage;
-    }
-  }
-  clusters.sort((a, b) => b.coverage - a.coverage || representativeValue(b.leader) - representativeValue(a.leader));
+  const { ordered, clusters } = lookClusters(pool);
   const top = clusters[0]!.coverage;
-  const relevanceOf = (c: (typeof clusters)[number]) => (top > 0 ? Math.sqrt(c.coverage / top) : 1);
+  const relevanceOf = (c: LookCluster) => (top > 0 ? Math.sqrt(c.coverage / top) : 1);
   const picks: Pick[] = [];
   const taken = new Set<JudgedSample>();
   const take = (sample: JudgedSample, relevance: number, alternatives: readonly JudgedSample[], reason: PickReason): void => {
@@ -233,6 +223,46 @@ export function pickMoments(judged: readonly JudgedSample[], count: number): Sel
     take(best, (home.leader === best ? 1 : 0.85) * relevanceOf(home), alternatives, reason);
   }
   return { picks, pool: kind, rejected };
+}
+
+interface LookCluster {
+  readonly leader: JudgedSample;
+  readonly members: JudgedSample[];
+  coverage: number;
+}
+
+/**
+ * Leader clustering in order of merit: a sample joins the first cluster whose leader looks like it, so
+ * every cluster's leader is its best frame and leaders never look alike. Most covered look first.
+ */
+function lookClusters(pool: readonly JudgedSample[]): { ordered: JudgedSample[]; clusters: LookCluster[] } {
+  const ordered = thin(pool, MAX_CLUSTERED).sort((a, b) => representativeValue(b) - representativeValue(a) || a.time - b.time);
+  const clusters: LookCluster[] = [];
+  for (const s of ordered) {
+    const home = clusters.find((c) => looksAlike(c.leader, s));
+    if (home === undefined) clusters.push({ leader: s, members: [s], coverage: s.coverage });
+    else {
+      home.members.push(s);
+      home.coverage += s.coverage;
+    }
+  }
+  clusters.sort((a, b) => b.coverage - a.coverage || representativeValue(b.leader) - representativeValue(a.leader));
+  return { ordered, clusters };
+}
+
+/**
+ * Pure: a frame chosen by hand scored on the scale of Pick.relevance: how much of the video its look
+ * stands for (the samples that look like it) against the most covered look. A frame like no sample
+ * (between keyframes of a fast pan) stands for its own moment only: the smallest sample's share.
+ */
+export function relevanceOfFrame(judged: readonly JudgedSample[], frame: Sample): number {
+  const pool = judged.filter((s) => !s.defects.includes('damaged'));
+  if (pool.length === 0) return 1;
+  const { clusters } = lookClusters(pool);
+  const top = clusters[0]!.coverage;
+  const alike = pool.filter((s) => looksAlike(s, frame)).reduce((sum, s) => sum + s.coverage, 0);
+  const own = alike > 0 ? alike : Math.min(...pool.map((s) => s.coverage));
+  return top > 0 ? Math.min(1, Math.sqrt(own / top)) : 1;
 }
 
 /**

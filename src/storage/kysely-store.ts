@@ -1,5 +1,5 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
-import { partBlobKey, type AccessKey, type Account, type Cover, type Image, type Job, type JobStatus, type KeyStatus, type MultipartUpload, type Template, type TemplateConfig, type UploadPart, type Video } from '../covers/model.js';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { partBlobKey, type AccessKey, type Account, type ConsoleSession, type Cover, type Image, type Job, type JobStatus, type KeyStatus, type MultipartUpload, type Template, type TemplateConfig, type UploadPart, type Video } from '../covers/model.js';
 import type { PublishInput, Store, VideoPatch, VideoQuery } from '../covers/ports.js';
 import type { Database } from './schema.js';
 import { TurnCoalescer } from './turn-coalescer.js';
@@ -119,6 +119,11 @@ export class KyselyStore implements Store {
     if (q.statuses.length > 0) query = query.where('status', 'in', [...q.statuses]);
     if (q.from !== undefined) query = query.where('created_at', '>=', iso(q.from));
     if (q.to !== undefined) query = query.where('created_at', '<', iso(q.to));
+    if (q.titleContains !== undefined && q.titleContains !== '') {
+      // LIKE with the user's text escaped; lower() on both sides, as PostgreSQL's LIKE is case-sensitive.
+      const pattern = `%${q.titleContains.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query = query.where(sql<boolean>`lower(title) like ${pattern} escape '\\'`);
+    }
     const [rows, count] = await Promise.all([
       query.selectAll().orderBy('created_at', q.newestFirst ? 'desc' : 'asc').orderBy('id', q.newestFirst ? 'desc' : 'asc').limit(q.limit).offset(q.offset).execute(),
       query.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst(),
@@ -245,7 +250,7 @@ export class KyselyStore implements Store {
     await this.db.insertInto('jobs').values({
       id: job.id, account_id: job.accountId, video_id: job.videoId, template_id: job.templateId, template_config: JSON.stringify(job.templateConfig),
       user_data: job.userData, status: job.status, code: job.code, message: job.message, result: JSON.stringify(job.result),
-      created_at: iso(job.createdAt), modified_at: iso(job.modifiedAt),
+      created_at: iso(job.createdAt), modified_at: iso(job.modifiedAt), frame_time: job.frameTime ?? null,
     }).execute();
   }
 
@@ -299,6 +304,36 @@ export class KyselyStore implements Store {
     });
     for (const c of input.covers) this.forgetCovers(c.videoId);
     return published;
+  }
+
+  async insertSession(session: ConsoleSession): Promise<void> {
+    await this.db.insertInto('console_sessions').values({
+      token_hash: session.tokenHash, account_id: session.accountId, access_key_id: session.accessKeyId, csrf_token: session.csrfToken,
+      created_at: iso(session.createdAt), seen_at: iso(session.seenAt), expires_at: iso(session.expiresAt),
+    }).execute();
+  }
+
+  async findSession(tokenHash: string): Promise<ConsoleSession | undefined> {
+    const row = await this.db.selectFrom('console_sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    return row === undefined ? undefined : toSession(row);
+  }
+
+  async touchSession(tokenHash: string, seenAt: Date, expiresAt: Date): Promise<void> {
+    await this.db.updateTable('console_sessions').set({ seen_at: iso(seenAt), expires_at: iso(expiresAt) }).where('token_hash', '=', tokenHash).execute();
+  }
+
+  async deleteSession(tokenHash: string): Promise<void> {
+    await this.db.deleteFrom('console_sessions').where('token_hash', '=', tokenHash).execute();
+  }
+
+  async deleteSessionsOfKey(accessKeyId: string): Promise<number> {
+    const result = await this.db.deleteFrom('console_sessions').where('access_key_id', '=', accessKeyId).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async deleteExpiredSessions(now: Date): Promise<number> {
+    const result = await this.db.deleteFrom('console_sessions').where('expires_at', '<=', iso(now)).executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   videoCovers(accountId: string, videoId: string): Promise<Cover[] | undefined> {
@@ -395,6 +430,14 @@ function toJob(r: Selectable<Database['jobs']>): Job {
     id: r.id, accountId: r.account_id, videoId: r.video_id, templateId: r.template_id, templateConfig: JSON.parse(r.template_config) as TemplateConfig,
     userData: r.user_data, status: r.status as JobStatus, code: r.code, message: r.message, result: JSON.parse(r.result) as Job['result'],
     createdAt: new Date(r.created_at), modifiedAt: new Date(r.modified_at),
+    ...(r.frame_time === null ? {} : { frameTime: Number(r.frame_time) }),
+  };
+}
+
+function toSession(r: Selectable<Database['console_sessions']>): ConsoleSession {
+  return {
+    tokenHash: r.token_hash, accountId: r.account_id, accessKeyId: r.access_key_id, csrfToken: r.csrf_token,
+    createdAt: new Date(r.created_at), seenAt: new Date(r.seen_at), expiresAt: new Date(r.expires_at),
   };
 }
 

@@ -193,6 +193,25 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
         .execute();
     },
   },
+  '0008-console': {
+    // The web console: signed-in sessions (shared by every API process), and jobs that render one frame
+    // chosen by hand (frame_time, seconds; NULL for the engine's own choice).
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('jobs').addColumn('frame_time', 'double precision').execute();
+      await db.schema.createTable('console_sessions')
+        // The SHA-256 of the cookie's token: a copy of the database does not hand out live sessions.
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('access_key_id', 'text', (c) => c.notNull())
+        .addColumn('csrf_token', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('seen_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('console_sessions_key').on('console_sessions').column('access_key_id').execute();
+      await db.schema.createIndex('console_sessions_expires').on('console_sessions').column('expires_at').execute();
+    },
+  },
 });
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

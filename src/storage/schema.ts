@@ -23,6 +23,10 @@ export interface Database {
   jobs: {
     id: string; account_id: string; video_id: string; template_id: string; template_config: string; user_data: string;
     status: string; code: string; message: string; result: string; created_at: string; modified_at: string;
+    frame_time: number | null;
+  };
+  console_sessions: {
+    token_hash: string; account_id: string; access_key_id: string; csrf_token: string; created_at: string; seen_at: string; expires_at: string;
   };
   covers: {
     id: string; account_id: string; video_id: string; job_id: string; version: number; format: string; score: number; time: number;
