@@ -3,6 +3,8 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { ConsoleApi } from './api/console/console-api.js';
+import type { ConsoleAssets } from './api/console/console-assets.js';
 import type { Logger as Pino } from 'pino';
 import { CallbackSender } from './api/callbacks/callback-sender.js';
 import { callbackTarget } from './api/callbacks/callback-target.js';
@@ -14,6 +16,9 @@ import { UrlAuth } from './api/url-auth.js';
 import type { EngineConfig } from './config.js';
 import type { ServiceDeps } from './covers/deps.js';
 import { AccessKeyService } from './covers/access-keys.js';
+import { ConsoleSessions } from './covers/console-sessions.js';
+import type { AccessKey } from './covers/model.js';
+import { SignInThrottle } from './covers/sign-in-throttle.js';
 import { CoverService, JobService } from './covers/jobs.js';
 import type { BlobStore, Clock, Task, TaskQueue } from './covers/ports.js';
 import { TemplateService } from './covers/templates.js';
@@ -263,15 +268,39 @@ export async function buildApi(service: Service, log: Pino): Promise<FastifyInst
     publicUrl: config.publicUrl,
     log,
   });
-  const files = new CoverFiles(service.deps.blobs, urlAuth, service.deps.clock);
+  const files = new CoverFiles(service.deps.blobs, urlAuth, service.deps.clock, async (videoId) => {
+    const video = await service.store.findVideoById(videoId);
+    return video === undefined || video.sourceKey === '' || video.status !== 'Normal' ? undefined : { key: video.sourceKey, size: video.size };
+  });
   const objects = new ObjectEndpoint({
     uploads: service.uploads, findAccessKey, clock: service.deps.clock, bucket: UPLOAD_BUCKET, maxBytes: config.uploadMaxBytes, hostId, log,
   });
-  const server = buildServer({ gateway, files, objects, objectIdleMs: config.uploadIdleSeconds * 1000, bodyLimit: config.bodyLimit, logger: log });
-  const purge = setInterval(() => void nonces.purge(service.deps.clock.now()).catch(() => {}), 60_000);
+  const consoleParts = await buildConsole(service, { findAccessKey, fileUrl: fileUrls(config.filesUrl, urlAuth), log });
+  const server = buildServer({ gateway, files, objects, console: consoleParts, objectIdleMs: config.uploadIdleSeconds * 1000, bodyLimit: config.bodyLimit, logger: log });
+  const purge = setInterval(() => {
+    void nonces.purge(service.deps.clock.now()).catch(() => {});
+    void consoleParts.api.sweep().catch(() => {});
+  }, 60_000);
   purge.unref();
   server.addHook('onClose', async () => clearInterval(purge));
   return server;
+}
+
+/** The web console's API and files, acting through the same use-cases as the RPC API. */
+async function buildConsole(
+  service: Service, parts: { findAccessKey: (id: string) => Promise<AccessKey | undefined>; fileUrl: (path: string, now: Date, baseUrl: string) => string; log: Pino },
+): Promise<{ api: ConsoleApi; assets: ConsoleAssets }> {
+  const [{ ConsoleApi }, { ConsoleAssets, CONSOLE_DIR }] = await Promise.all([import('./api/console/console-api.js'), import('./api/console/console-assets.js')]);
+  const { config } = service;
+  const sessions = new ConsoleSessions(service.deps, { absoluteSeconds: config.consoleSessionSeconds, idleSeconds: config.consoleIdleSeconds }, new SignInThrottle(), parts.findAccessKey);
+  const api = new ConsoleApi({
+    sessions, templates: service.templates, videos: service.videos, jobs: service.jobs, covers: service.covers, uploads: service.uploads,
+    clock: service.deps.clock, fileUrl: parts.fileUrl, uploadEndpoint: uploadEndpoint(config), uploadBucket: UPLOAD_BUCKET,
+    uploadMaxBytes: config.uploadMaxBytes, publicUrl: config.publicUrl, sessionSeconds: config.consoleSessionSeconds, log: parts.log,
+  });
+  const origin = (url: string) => (url === '' ? [] : [new URL(url).origin]);
+  const assets = new ConsoleAssets(CONSOLE_DIR, { files: [...origin(config.filesUrl), ...origin(config.publicUrl)], uploads: [...origin(config.uploadEndpoint), ...origin(config.publicUrl)] });
+  return { api, assets };
 }
 
 /** The bucket name in UploadAddress: the object endpoint serves this one bucket (paths may name it or not). */

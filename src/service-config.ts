@@ -42,6 +42,8 @@ export const SERVICE_SETTINGS = [
   { env: 'SMARTCOVER_UPLOAD_IDLE_TIMEOUT', flag: 'upload-idle-timeout', fallback: '60', help: 'seconds an upload to the object endpoint may send nothing before it is dropped' },
   { env: 'SMARTCOVER_UPLOAD_ABANDON', flag: 'upload-abandon', fallback: '86400', help: 'seconds after which an upload never completed is cleaned up (its video, its staged parts)' },
   { env: 'SMARTCOVER_AUTO_COVERS', flag: 'auto-covers', fallback: 'false', help: "submit a cover job with the default template when an upload completes (UserData {\"SmartCover\":{\"AutoCovers\":…}} decides per upload)", boolean: true },
+  { env: 'SMARTCOVER_CONSOLE_SESSION_TTL', flag: 'console-session-ttl', fallback: '43200', help: 'seconds a web console sign-in lasts at most' },
+  { env: 'SMARTCOVER_CONSOLE_IDLE_TIMEOUT', flag: 'console-idle-timeout', fallback: '3600', help: 'seconds without a request after which a web console session ends' },
   { env: 'SMARTCOVER_UPLOAD_TIMEOUT', flag: 'upload-timeout', fallback: '900', help: 'seconds an UploadMediaByURL fetch may take' },
   { env: 'SMARTCOVER_ALLOW_PRIVATE_URLS', flag: 'allow-private-urls', fallback: 'false', help: 'let uploads and callbacks reach loopback and private addresses', boolean: true },
   { env: 'SMARTCOVER_RATE_LIMIT', flag: 'rate-limit', fallback: '100', help: 'requests per second per access key (0: no limit)' },
@@ -76,6 +78,8 @@ export interface ServiceConfig {
   readonly uploadKey: string;
   readonly uploadAbandonSeconds: number;
   readonly uploadIdleSeconds: number;
+  readonly consoleSessionSeconds: number;
+  readonly consoleIdleSeconds: number;
   readonly autoCovers: boolean;
   readonly allowPrivateUrls: boolean;
   readonly rateLimit: number;
@@ -159,6 +163,8 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     uploadKey: raw('upload-key'),
     uploadAbandonSeconds: int('upload-abandon', 60, 365 * 86400),
     uploadIdleSeconds: int('upload-idle-timeout', 1, 3600),
+    consoleSessionSeconds: int('console-session-ttl', 60, 30 * 86400),
+    consoleIdleSeconds: int('console-idle-timeout', 60, 30 * 86400),
     autoCovers: bool('auto-covers'),
     allowPrivateUrls: bool('allow-private-urls'),
     rateLimit: int('rate-limit', 0, 1_000_000),

@@ -1,13 +1,31 @@
+import { extname } from 'node:path';
+import parseRange from 'range-parser';
 import { IMAGE_CONTENT_TYPES, IMAGE_KEY } from '../covers/model.js';
-import type { BlobStore, Clock } from '../covers/ports.js';
+import type { BlobStore, ByteRange, Clock } from '../covers/ports.js';
 import { isAppError } from '../errors.js';
 import type { UrlAuth } from './url-auth.js';
 
 /**
- * The only files ever served: covers, by the exact name shape jobs give them, and images uploaded with
- * CreateUploadImage. Sources never are.
+ * The only files ever served: covers, by the exact name shape jobs give them, images uploaded with
+ * CreateUploadImage, and a video's source at its signed source path (the console's player).
  */
 const COVER_PATH = /^\/([0-9a-f]{32})\/image\/ai\/([0-9a-f]{32}-\d{5}\.(png|gif))$/;
+const SOURCE_PATH = /^\/([0-9a-f]{32})\/video\/source(\.[a-z0-9]{1,5})?$/;
+
+/** What a player is told a source is, by extension (anything else is offered as bytes). */
+const VIDEO_CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.mp4': 'video/mp4', '.m4v': 'video/mp4', '.mov': 'video/quicktime', '.webm': 'video/webm', '.mkv': 'video/x-matroska',
+  '.ogv': 'video/ogg', '.ogg': 'video/ogg', '.ts': 'video/mp2t', '.m2ts': 'video/mp2t', '.avi': 'video/x-msvideo', '.flv': 'video/x-flv',
+};
+
+/** The unsigned path a video's source is served at: /<VideoId>/video/source.<ext> (its stored extension). */
+export function sourcePath(videoId: string, sourceKey: string): string {
+  const ext = extname(sourceKey).toLowerCase();
+  return `/${videoId}/video/source${/^\.[a-z0-9]{1,5}$/.test(ext) ? ext : ''}`;
+}
+
+/** Where a video's source is stored and how large it is, by VideoId; undefined when there is none. */
+export type SourceLookup = (videoId: string) => Promise<{ key: string; size: number } | undefined>;
 
 export interface FileResponse {
   readonly status: number;
@@ -24,9 +42,12 @@ export class CoverFiles {
     private readonly blobs: BlobStore,
     private readonly auth: UrlAuth,
     private readonly clock: Clock,
+    private readonly sources: SourceLookup,
   ) {}
 
-  async serve(path: string, authKey: string | undefined): Promise<FileResponse> {
+  async serve(path: string, authKey: string | undefined, rangeHeader?: string): Promise<FileResponse> {
+    const source = SOURCE_PATH.exec(path);
+    if (source !== null) return this.serveSource(path, source[1]!, authKey, rangeHeader);
     const ext = (COVER_PATH.exec(path)?.[3] ?? IMAGE_KEY.exec(path.slice(1))?.[3]) as keyof typeof IMAGE_CONTENT_TYPES | undefined;
     if (ext === undefined) return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Not Found\n' };
     if (!this.auth.verify(path, authKey, this.clock.now())) return { status: 403, headers: { 'content-type': 'text/plain' }, body: 'Forbidden\n' };
@@ -36,6 +57,33 @@ export class CoverFiles {
         status: 200,
         headers: { 'content-type': IMAGE_CONTENT_TYPES[ext], 'content-length': String(size), 'cache-control': 'private, max-age=600' },
         body: stream,
+      };
+    } catch (error) {
+      if (isAppError(error, 'not_found')) return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Not Found\n' };
+      throw error;
+    }
+  }
+
+  /**
+   * A source, whole or one byte range (players seek by asking for pieces). The signature is checked
+   * before the video is looked up; a path whose extension is not the stored one's is not found.
+   */
+  private async serveSource(path: string, videoId: string, authKey: string | undefined, rangeHeader: string | undefined): Promise<FileResponse> {
+    if (!this.auth.verify(path, authKey, this.clock.now())) return { status: 403, headers: { 'content-type': 'text/plain' }, body: 'Forbidden\n' };
+    const found = await this.sources(videoId);
+    if (found === undefined || sourcePath(videoId, found.key) !== path) return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Not Found\n' };
+    const type = VIDEO_CONTENT_TYPES[extname(found.key).toLowerCase()] ?? 'application/octet-stream';
+    const common = { 'content-type': type, 'accept-ranges': 'bytes', 'cache-control': 'private, max-age=600' };
+    const ranges = rangeHeader === undefined ? undefined : parseRange(found.size, rangeHeader, { combine: true });
+    if (ranges === -1) return { status: 416, headers: { ...common, 'content-range': `bytes */${found.size}` } };
+    // Malformed, not bytes, or several pieces (which would need multipart/byteranges): the whole file.
+    const range: ByteRange | undefined = Array.isArray(ranges) && ranges.type === 'bytes' && ranges.length === 1 ? ranges[0] : undefined;
+    try {
+      const { stream, size } = await this.blobs.open(found.key, range);
+      if (range === undefined) return { status: 200, headers: { ...common, 'content-length': String(size) }, body: stream };
+      return {
+        status: 206, body: stream,
+        headers: { ...common, 'content-length': String(range.end - range.start + 1), 'content-range': `bytes ${range.start}-${range.end}/${size}` },
       };
     } catch (error) {
       if (isAppError(error, 'not_found')) return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Not Found\n' };

@@ -1,4 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { ConsoleApi } from './console/console-api.js';
+import type { ConsoleAssets } from './console/console-assets.js';
 import type { CoverFiles } from './files.js';
 import type { ObjectEndpoint } from './objects/object-endpoint.js';
 import type { Gateway } from './rpc/gateway.js';
@@ -7,6 +9,8 @@ export interface ServerDeps {
   readonly gateway: Gateway;
   readonly files: CoverFiles;
   readonly objects: ObjectEndpoint;
+  /** The web console: its JSON API and its built files. */
+  readonly console: { readonly api: ConsoleApi; readonly assets: ConsoleAssets };
   /** An upload whose bytes stop coming for this long is dropped (its staged file removed). */
   readonly objectIdleMs: number;
   /** Largest request body accepted, bytes. */
@@ -33,6 +37,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     const isForm = (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
     const target = request.raw.url ?? '/';
     const queryAt = target.indexOf('?');
+    // A person's browser at the root goes to the console; an API client without an Action still gets VOD's error.
+    if (request.method === 'GET' && queryAt < 0 && (request.headers.accept ?? '').includes('text/html')) return reply.redirect('/console/', 302);
     const headers = new Map<string, string[]>(Object.entries(request.raw.headersDistinct).map(([k, v]) => [k, v ?? []]));
     const response = await deps.gateway.handle({
       method: request.method,
@@ -48,11 +54,12 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   const file = async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
     const url = new URL(request.raw.url ?? '/', 'http://local');
-    const response = await deps.files.serve(url.pathname, url.searchParams.get('auth_key') ?? undefined);
+    const response = await deps.files.serve(url.pathname, url.searchParams.get('auth_key') ?? undefined, request.headers.range);
     return reply.code(response.status).headers(response.headers).send(response.body);
   };
   app.get('/:videoId/image/ai/:name', file);
   app.get('/image/:type/:name', file);
+  app.get('/:videoId/video/:name', file);
 
   // The object endpoint: every other path is an object key. Its bodies are not buffered (a video can be
   // gigabytes): the raw request stream goes to the endpoint, which counts it against the upload limit.
@@ -71,6 +78,25 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       return reply.code(response.status).headers(response.headers).send(response.body);
     };
     objects.route({ method: ['PUT', 'POST', 'DELETE', 'OPTIONS', 'GET'], url: '/*', handler });
+  });
+
+  // The web console: /console/ is the page, /console/<file> its build, /console/api/* its JSON API.
+  const consoleApi = async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
+    const url = new URL(request.raw.url ?? '/', 'http://local');
+    const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
+    const response = await deps.console.api.handle({
+      method: request.method, path: url.pathname, query: url.searchParams, headers,
+      body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+      client: request.ip, secure: request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https',
+    });
+    return reply.code(response.status).headers(response.headers).send(response.body);
+  };
+  app.all('/console/api/*', consoleApi);
+  app.get('/console', (_request, reply) => reply.redirect('/console/', 301));
+  app.get('/console/*', async (request, reply) => {
+    const name = (request.params as { '*': string })['*'];
+    const response = await deps.console.assets.serve(name, request.headers['if-none-match']);
+    return reply.code(response.status).headers(response.headers).send(response.body);
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));

@@ -20,7 +20,7 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
   const log = await createLogger(config.logLevel);
   const service = await openService(config, engineConfig, { supervise: config.worker, log });
   try {
-    await firstStartKey(service, io);
+    const firstKey = await firstStartKey(service);
     const server = await buildApi(service, log);
     const worker = config.worker ? buildWorker(service, log) : undefined;
     if (worker !== undefined && service.embedded) {
@@ -34,6 +34,8 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
     const stopSweeper = worker === undefined ? undefined : startUploadSweeper(service, log);
     const address = await server.listen({ port: config.port, host: config.host });
     io.stdout.write(`smartcover listening on ${address} (data in ${config.dataDir}${worker === undefined ? ', no worker' : ''})\n`);
+    const consoleUrl = `${config.publicUrl || address.replace(/\/\/(0\.0\.0\.0|\[::\])(?=:|$)/, '//127.0.0.1')}/console/`;
+    io.stdout.write(firstKey === undefined ? `Web console: ${consoleUrl}\n` : `${firstKey}  Web console:     ${consoleUrl} (sign in with this key)\n`);
 
     await untilStopped(io.signal);
     log.info({}, 'shutting down: no new requests; running jobs get the grace period');
@@ -46,14 +48,15 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
   }
 }
 
-/** On an empty database: an access key for the default account, printed once and kept in DATA_DIR/credentials (0600). */
-async function firstStartKey(service: Service, io: CliIo): Promise<void> {
-  if ((await service.keys.list()).length > 0) return;
+/**
+ * On an empty database: an access key for the default account, kept in DATA_DIR/credentials (0600); returns
+ * the lines that show it, printed once the server listens (next to the console's address).
+ */
+async function firstStartKey(service: Service): Promise<string | undefined> {
+  if ((await service.keys.list()).length > 0) return undefined;
   const { key } = await service.keys.create(DEFAULT_ACCOUNT);
   const file = join(service.config.dataDir, 'credentials');
   await writeFile(file, `${JSON.stringify({ AccessKeyId: key.id, AccessKeySecret: key.secret, Account: DEFAULT_ACCOUNT }, null, 2)}\n`, { mode: 0o600 });
-  io.stdout.write(
-    `Created the first access key (account '${DEFAULT_ACCOUNT}'). The secret is shown only this once; it is also in ${file} (mode 0600).\n` +
-      `  AccessKeyId:     ${key.id}\n  AccessKeySecret: ${key.secret}\n`,
-  );
+  return `Created the first access key (account '${DEFAULT_ACCOUNT}'). The secret is shown only this once; it is also in ${file} (mode 0600).\n` +
+    `  AccessKeyId:     ${key.id}\n  AccessKeySecret: ${key.secret}\n`;
 }

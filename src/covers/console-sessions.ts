@@ -44,7 +44,7 @@ export class ConsoleSessions {
     const key = await this.deps.store.findAccessKey(accessKeyId);
     if (key === undefined || key.status !== 'Active' || !sameSecret(key.secret, secret)) {
       this.throttle.fail(names, now.getTime());
-      throw new AppError('unauthenticated', 'The AccessKey ID or AccessKey Secret is wrong, or the key is disabled.', { details: { accessKeyId } });
+      throw new AppError('unauthenticated', 'The AccessKey ID or AccessKey Secret is wrong, or the key is disabled.', { details: { accessKeyId, reason: 'credentials' } });
     }
     this.throttle.succeed(names[0]!);
     const token = this.deps.newToken(43);

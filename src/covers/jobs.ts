@@ -61,6 +61,16 @@ export class JobService {
     return this.deps.store.findJobs(accountId, ids);
   }
 
+  /** Each video's newest job, by VideoId (the console's list shows its state). */
+  async latest(accountId: string, videoIds: readonly string[]): Promise<Map<string, Job>> {
+    return new Map((await this.deps.store.latestJobs(accountId, videoIds)).map((j) => [j.videoId, j]));
+  }
+
+  /** A video's jobs, newest first. */
+  async ofVideo(accountId: string, videoId: string, limit = 20): Promise<Job[]> {
+    return this.deps.store.videoJobs(accountId, videoId, limit);
+  }
+
   /** Queues a job (again): the dedupe key makes this safe after a crash or a restart. */
   async enqueue(jobId: string): Promise<void> {
     await this.deps.queue.enqueue({ kind: 'cover.generate', jobId }, { dedupeKey: `cover.generate:${jobId}` });

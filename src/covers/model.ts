@@ -77,6 +77,21 @@ export const IMAGE_KEY = /^image\/(default|cover)\/([0-9a-f]{32})\.(png|jpg|jpeg
 /** The content type of each picture format smartcover stores (covers and uploaded images). */
 export const IMAGE_CONTENT_TYPES = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif' } as const;
 
+/**
+ * Extensions of the video files VOD accepts. Playlists (m3u8) and anything else that names other files
+ * are not among them: a video must be one self-contained file.
+ */
+const VIDEO_EXTENSIONS = new Set([
+  '3gp', '3g2', 'asf', 'avi', 'dv', 'f4v', 'flv', 'm2t', 'm2ts', 'm4v', 'mkv', 'mov', 'mp4', 'mpe', 'mpeg', 'mpg', 'mts', 'mxf', 'ogg', 'ogv',
+  'qt', 'rm', 'rmvb', 'ts', 'vob', 'webm', 'wmv', 'y4m',
+]);
+
+/** A file name's video extension (lower case), or undefined when it is not one VOD accepts. */
+export function videoExtension(fileName: string): string | undefined {
+  const ext = /\.([A-Za-z0-9]{1,5})$/.exec(fileName)?.[1]?.toLowerCase();
+  return ext !== undefined && VIDEO_EXTENSIONS.has(ext) ? ext : undefined;
+}
+
 /** A multipart upload in progress on the object endpoint; its parts are staged blobs until completed. */
 export interface MultipartUpload {
   readonly id: string;
@@ -107,6 +122,9 @@ export interface TemplateConfig {
   /** ours: how many covers of that format (png 1–20, default 5; gif 1–5, default 1). */
   readonly count: number;
 }
+
+/** How many covers a template may ask for, per format (ours; VOD makes a fixed number). */
+export const TEMPLATE_COUNT = { png: { max: 20, default: 5 }, gif: { max: 5, default: 1 } } as const;
 
 export interface Template {
   readonly id: string;

@@ -63,6 +63,10 @@ export interface Store {
   insertJob(job: Job): Promise<void>;
   findJob(id: string): Promise<Job | undefined>;
   findJobs(accountId: string, ids: readonly string[]): Promise<Job[]>;
+  /** Each of these videos' newest job (videos without one are left out). */
+  latestJobs(accountId: string, videoIds: readonly string[]): Promise<Job[]>;
+  /** A video's jobs, newest first. */
+  videoJobs(accountId: string, videoId: string, limit: number): Promise<Job[]>;
   /** Jobs that are not finished: re-enqueued at start so that nothing submitted is ever lost. */
   unfinishedJobIds(): Promise<string[]>;
   setJobStatus(id: string, status: JobStatus, outcome: { code: string; message: string }, now: Date): Promise<void>;
@@ -128,9 +132,18 @@ export interface BlobStore {
   write(key: string, body: Readable, options: { maxBytes: number; contentType: string; md5?: string | undefined }): Promise<{ bytes: number; md5: string }>;
   /** Writes `key` as `parts` (keys) one after another, streamed; the parts stay (the caller deletes them). */
   concat(key: string, parts: readonly string[], contentType: string): Promise<{ bytes: number }>;
-  /** A readable stream and its size; not_found when absent. */
-  open(key: string): Promise<{ stream: Readable; size: number }>;
+  /**
+   * A readable stream and the blob's whole size; not_found when absent. With `range`, only bytes `start`
+   * to `end` (inclusive) are streamed: a video player asks for pieces.
+   */
+  open(key: string, range?: ByteRange): Promise<{ stream: Readable; size: number }>;
   delete(keys: readonly string[]): Promise<void>;
+}
+
+/** Bytes `start` to `end`, both inclusive (as HTTP's Range counts them). */
+export interface ByteRange {
+  readonly start: number;
+  readonly end: number;
 }
 
 /** Background work, as one discriminated union: the worker's handler table is checked by the compiler. */

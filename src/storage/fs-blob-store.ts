@@ -3,7 +3,7 @@ import { copyFile, mkdir, open, rename, rm, rmdir, stat } from 'node:fs/promises
 import { dirname, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { BlobStore } from '../covers/ports.js';
+import type { BlobStore, ByteRange } from '../covers/ports.js';
 import { AppError } from '../errors.js';
 import { blobKeySegments } from './blob-key.js';
 import { ByteMeter } from './byte-meter.js';
@@ -85,10 +85,10 @@ export class FsBlobStore implements BlobStore {
     return use(path);
   }
 
-  async open(key: string): Promise<{ stream: Readable; size: number }> {
+  async open(key: string, range?: ByteRange): Promise<{ stream: Readable; size: number }> {
     const path = this.pathOf(key);
     const size = await this.size(path);
-    return { stream: createReadStream(path), size };
+    return { stream: createReadStream(path, range === undefined ? {} : { start: range.start, end: range.end }), size };
   }
 
   /** Deletes the files, then the directories they leave empty (a video's, a multipart upload's). */

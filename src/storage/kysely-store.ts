@@ -266,6 +266,22 @@ export class KyselyStore implements Store {
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
+  async latestJobs(accountId: string, videoIds: readonly string[]): Promise<Job[]> {
+    if (videoIds.length === 0) return [];
+    const rows = await this.db.selectFrom('jobs as j').selectAll('j').where('j.account_id', '=', accountId).where('j.video_id', 'in', [...videoIds])
+      .where(({ eb, selectFrom }) => eb('j.created_at', '=', selectFrom('jobs as k').select((k) => k.fn.max('k.created_at').as('newest')).whereRef('k.video_id', '=', 'j.video_id')))
+      .orderBy('j.created_at', 'desc').orderBy('j.id', 'desc').execute();
+    // Two jobs submitted in the same millisecond: the first row (highest id) speaks for the video.
+    const seen = new Set<string>();
+    return rows.filter((r) => !seen.has(r.video_id) && seen.add(r.video_id)).map(toJob);
+  }
+
+  async videoJobs(accountId: string, videoId: string, limit: number): Promise<Job[]> {
+    const rows = await this.db.selectFrom('jobs').selectAll().where('account_id', '=', accountId).where('video_id', '=', videoId)
+      .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(toJob);
+  }
+
   async unfinishedJobIds(): Promise<string[]> {
     const rows = await this.db.selectFrom('jobs').select('id').where('status', 'in', ['init', 'processing']).orderBy('created_at').execute();
     return rows.map((r) => r.id);

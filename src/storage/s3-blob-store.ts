@@ -6,7 +6,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeleteObjectCommand, GetObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { BlobStore } from '../covers/ports.js';
+import type { BlobStore, ByteRange } from '../covers/ports.js';
 import { AppError } from '../errors.js';
 import { blobKeySegments } from './blob-key.js';
 import { ByteMeter } from './byte-meter.js';
@@ -124,10 +124,14 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async open(key: string): Promise<{ stream: Readable; size: number }> {
-    const object = await this.guard(this.client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) })));
+  async open(key: string, range?: ByteRange): Promise<{ stream: Readable; size: number }> {
+    const object = await this.guard(this.client.send(new GetObjectCommand({
+      Bucket: this.location.bucket, Key: this.objectKey(key), ...(range === undefined ? {} : { Range: `bytes=${range.start}-${range.end}` }),
+    })));
     if (!(object.Body instanceof Readable)) throw new AppError('internal', 'S3 returned no readable body');
-    return { stream: object.Body, size: Number(object.ContentLength ?? 0) };
+    // A ranged answer's ContentLength is the piece's; the whole size is after the slash of Content-Range.
+    const total = /\/(\d+)$/.exec(object.ContentRange ?? '')?.[1];
+    return { stream: object.Body, size: Number(total ?? object.ContentLength ?? 0) };
   }
 
   /**

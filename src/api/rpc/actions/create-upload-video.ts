@@ -1,17 +1,10 @@
 import type { RpcAction } from '../gateway.js';
+import { videoExtension } from '../../../covers/model.js';
 import { rpcErrors } from '../rpc-error.js';
 import type { ActionServices } from './services.js';
 import { boundedText, tagsParam, uploadBlobs } from './upload-wire.js';
 import { userDataParam } from './user-data.js';
 
-/**
- * Extensions of the video files VOD accepts. Playlists (m3u8) and anything else that names other files
- * are not among them: a video must be one self-contained file.
- */
-const VIDEO_EXTENSIONS = new Set([
-  '3gp', '3g2', 'asf', 'avi', 'dv', 'f4v', 'flv', 'm2t', 'm2ts', 'm4v', 'mkv', 'mov', 'mp4', 'mpe', 'mpeg', 'mpg', 'mts', 'mxf', 'ogg', 'ogv',
-  'qt', 'rm', 'rmvb', 'ts', 'vob', 'webm', 'wmv', 'y4m',
-]);
 
 /**
  * CreateUploadVideo: a video Uploading, and where and how to upload it. FileName is the client's file
@@ -22,8 +15,7 @@ export const createUploadVideo = (s: ActionServices): RpcAction => ({
   async handle(p, ctx) {
     const title = boundedText(p, 'Title', 128) ?? (() => { throw rpcErrors.missing('Title'); })();
     const fileName = boundedText(p, 'FileName', 1024) ?? (() => { throw rpcErrors.missing('FileName'); })();
-    const ext = /\.([A-Za-z0-9]{1,5})$/.exec(fileName)?.[1]?.toLowerCase();
-    if (ext === undefined || !VIDEO_EXTENSIONS.has(ext)) throw rpcErrors.fileExtension(fileName.slice(0, 128));
+    if (videoExtension(fileName) === undefined) throw rpcErrors.fileExtension(fileName.slice(0, 128));
     const size = p.optional('FileSize');
     if (size !== undefined && (!/^\d{1,16}$/.test(size) || Number(size) > s.uploadMaxBytes)) {
       throw rpcErrors.invalid('FileSize', `must be a whole number of bytes up to the upload limit of ${s.uploadMaxBytes}.`);

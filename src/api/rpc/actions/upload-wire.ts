@@ -1,20 +1,12 @@
 import type { IssuedUpload } from '../../../covers/uploads.js';
-import { wireTime } from '../gateway.js';
+import { uploadTicket } from '../../upload-ticket.js';
 import type { Params } from '../params.js';
 import { rpcErrors } from '../rpc-error.js';
 import type { ActionServices } from './services.js';
 
-/**
- * The two base64 JSON blobs upload clients decode: where to send the bytes, and the credential to sign
- * them with. Every field is a non-empty string (VOD's web upload SDK refuses a blob missing any).
- */
+/** The two base64 JSON blobs upload clients decode: where to send the bytes, and the credential to sign them with. */
 export function uploadBlobs(s: ActionServices, upload: IssuedUpload, baseUrl: string, now: Date): { UploadAddress: string; UploadAuth: string } {
-  const address = { Endpoint: s.uploadEndpoint(baseUrl), Bucket: s.uploadBucket, FileName: upload.objectKey };
-  const { credential } = upload;
-  const auth = {
-    AccessKeyId: credential.accessKeyId, AccessKeySecret: credential.accessKeySecret, SecurityToken: credential.securityToken,
-    Expiration: String(Math.ceil((credential.expiresAt.getTime() - now.getTime()) / 1000)), ExpireUTCTime: wireTime(credential.expiresAt), Region: 'local',
-  };
+  const { address, auth } = uploadTicket(upload, s.uploadEndpoint(baseUrl), s.uploadBucket, now);
   return { UploadAddress: base64Json(address), UploadAuth: base64Json(auth) };
 }
 

@@ -1,4 +1,4 @@
-import type { Cover, Job, TemplateConfig, Video } from '../../../covers/model.js';
+import { TEMPLATE_COUNT, type Cover, type Job, type TemplateConfig, type Video } from '../../../covers/model.js';
 import type { TemplateView } from '../../../covers/templates.js';
 import { wireTime } from '../gateway.js';
 import type { WireObject } from '../render.js';
@@ -13,8 +13,6 @@ export function templateConfigToWire(config: TemplateConfig): string {
   return JSON.stringify({ Format: config.format, SetDefaultCover: String(config.setDefaultCover), Count: config.count });
 }
 
-const COUNT_LIMIT = { png: 20, gif: 5 } as const;
-const COUNT_DEFAULT = { png: 5, gif: 1 } as const;
 
 /**
  * TemplateConfig for AIImage: Format (gif|png) and SetDefaultCover ("true"|"false") required, as VOD
@@ -27,10 +25,10 @@ export function templateConfigFromWire(raw: Record<string, unknown>): TemplateCo
   if (format !== 'gif' && format !== 'png') throw rpcErrors.invalid('TemplateConfig', 'Format must be "gif" or "png".');
   const setDefault = raw['SetDefaultCover'];
   if (!['true', 'false', true, false].includes(setDefault as string | boolean)) throw rpcErrors.invalid('TemplateConfig', 'SetDefaultCover must be "true" or "false".');
-  const rawCount = raw['Count'] ?? COUNT_DEFAULT[format];
+  const rawCount = raw['Count'] ?? TEMPLATE_COUNT[format].default;
   const count = typeof rawCount === 'string' && /^\d+$/.test(rawCount) ? Number(rawCount) : rawCount;
-  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > COUNT_LIMIT[format]) {
-    throw rpcErrors.invalid('TemplateConfig', `Count must be a whole number from 1 to ${COUNT_LIMIT[format]} for ${format}.`);
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > TEMPLATE_COUNT[format].max) {
+    throw rpcErrors.invalid('TemplateConfig', `Count must be a whole number from 1 to ${TEMPLATE_COUNT[format].max} for ${format}.`);
   }
   return { format, setDefaultCover: setDefault === true || setDefault === 'true', count };
 }
