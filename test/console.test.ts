@@ -127,7 +127,8 @@ describe('the web console', () => {
     const info = (await vod.request('GetVideoInfo', { VideoId: videoId })) as { Video: { CoverURL: string } };
     expect(new URL(info.Video.CoverURL).pathname).toBe(secondUrl);
 
-    // The frame picker: step to a frame, use it (and make it the cover).
+    // The frame picker: step to a frame, use it (and make it the cover). The player keeps its place while
+    // the page follows the job.
     const player = page.getByLabel('Video player');
     await expect.poll(() => player.evaluate((v) => (v as HTMLVideoElement).readyState)).toBeGreaterThanOrEqual(1);
     await page.getByLabel('Position').fill('3');
@@ -142,6 +143,7 @@ describe('the web console', () => {
     expect(made.JobId).not.toBe(listed.AIImageInfoList[0]!.JobId);
     // The still is the frame shown at the picked time (25 fps: within one frame).
     expect(Math.abs(Number(made.Time) - picked)).toBeLessThan(0.04 + 1e-3);
+    expect(await player.evaluate((v) => (v as HTMLVideoElement).currentTime)).toBe(picked);
     const now = (await vod.request('GetVideoInfo', { VideoId: videoId })) as typeof info;
     expect(new URL(now.Video.CoverURL).pathname).toBe(new URL(made.FileURL).pathname);
     await page.screenshot({ path: join(SCREENSHOTS, 'video-1366.png'), fullPage: true });
@@ -159,6 +161,7 @@ describe('the web console', () => {
     await page.setViewportSize({ width: 375, height: 812 });
     await page.screenshot({ path: join(SCREENSHOTS, 'video-375.png') });
     await page.getByRole('link', { name: 'Videos', exact: true }).click();
+    await expect.poll(() => page.locator('.videos img').count()).toBe(1);
     await page.screenshot({ path: join(SCREENSHOTS, 'videos-375.png') });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
 

@@ -56,3 +56,20 @@ export interface UploadTicket {
 export function busy(video: Video): boolean {
   return video.status === 'Uploading' || video.status === 'UploadSucc' || video.job?.status === 'init' || video.job?.status === 'processing';
 }
+
+const signed = new Map<string, { url: string; at: number }>();
+/** How long a signed URL handed out earlier is reused (the server signs them for 30 minutes by default). */
+const REUSE_MS = 10 * 60_000;
+
+/**
+ * The server signs file URLs afresh on every answer; a page that polls would reload every picture (and
+ * restart the player) each time. The first URL for a file is kept for a while instead.
+ */
+export function stableUrl(key: string, url: string): string {
+  if (url === '') return url;
+  const held = signed.get(key);
+  const now = Date.now();
+  if (held !== undefined && now - held.at < REUSE_MS) return held.url;
+  signed.set(key, { url, at: now });
+  return url;
+}

@@ -84,7 +84,7 @@ export function Uploads({ onChange }: { onChange: () => void }) {
                 <span class="name">{name}</span>
                 <progress aria-label={`Upload of ${name}`} max={item.upload.file.size || 1} value={item.state === 'done' ? item.upload.file.size || 1 : item.loaded} />
                 <span class="muted" role={item.state === 'failed' ? 'alert' : undefined}>
-                  {item.state === 'done' ? 'Uploaded; the server is checking it.' : item.state === 'failed' ? `Failed: ${item.error}` : `${bytes(item.loaded)} of ${bytes(item.upload.file.size)}`}
+                  {item.state === 'done' ? 'Uploaded.' : item.state === 'failed' ? `Failed: ${item.error}` : `${bytes(item.loaded)} of ${bytes(item.upload.file.size)}`}
                 </span>
                 {item.state === 'failed' && <button type="button" class="quiet" aria-label={`Retry upload of ${name}`} onClick={() => void run(item)}>Retry</button>}
               </li>

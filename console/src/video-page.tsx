@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, messageOf, type Cover, type Job, type Template, type Video } from './api.js';
+import { api, messageOf, stableUrl, type Cover, type Job, type Template, type Video } from './api.js';
 import { CoverCard } from './cover-card.js';
 import { bytes, clock } from './describe.js';
 import { FramePicker } from './frame-picker.js';
@@ -15,7 +15,10 @@ export function VideoPage({ id }: { id: string }) {
 
   const load = useCallback(async () => {
     try {
-      setPage(await api<Page>('GET', `/videos/${id}`));
+      const answer = await api<Page>('GET', `/videos/${id}`);
+      answer.sourceUrl = stableUrl(`source:${id}`, answer.sourceUrl);
+      for (const c of answer.covers) c.url = stableUrl(`cover:${c.id}`, c.url);
+      setPage(answer);
       setError('');
     } catch (e) {
       setError(messageOf(e));

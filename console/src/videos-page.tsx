@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { api, busy, messageOf, type Video } from './api.js';
+import { api, busy, messageOf, stableUrl, type Video } from './api.js';
 import { bytes, clock } from './describe.js';
 import { Uploads } from './uploads.js';
 
@@ -16,6 +16,7 @@ export function VideosPage() {
   const load = useCallback(async () => {
     try {
       const answer = await api<{ videos: Video[]; total: number }>('GET', `/videos?page=${page}&pageSize=${PAGE_SIZE}&q=${encodeURIComponent(query)}`);
+      for (const v of answer.videos) v.coverUrl = stableUrl(`cover-of:${v.id}:${new URL(v.coverUrl || 'x:', location.href).pathname}`, v.coverUrl);
       setVideos(answer.videos);
       setTotal(answer.total);
       setError('');
