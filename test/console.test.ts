@@ -25,6 +25,12 @@ async function webm(name: string, seconds: number): Promise<string> {
 
 const lifetime = 4 * 60_000;
 
+// The few browser shapes the page functions below read (the tests compile without the DOM library).
+type Img = { complete: boolean; naturalWidth: number };
+type Player = { readyState: number; currentTime: number };
+type Input = { max: string; value: string };
+type Browserish = { localStorage: object; sessionStorage: object; document: { cookie: string; documentElement: { scrollWidth: number } } };
+
 describe('the web console', () => {
   let server: ServerProcess;
   let browser: Browser;
@@ -71,7 +77,7 @@ describe('the web console', () => {
     await page.getByLabel('AccessKey Secret').fill(owner.AccessKeySecret);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Videos', level: 1 }).waitFor();
-    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+    const stored = await page.evaluate(() => { const w = globalThis as unknown as Browserish; return JSON.stringify({ ...w.localStorage }) + JSON.stringify({ ...w.sessionStorage }) + w.document.cookie; });
     expect(stored).not.toContain(owner.AccessKeySecret);
     const [cookie] = await context.cookies();
     expect(cookie).toMatchObject({ name: 'smartcover_session', httpOnly: true, sameSite: 'Strict', path: '/console' });
@@ -103,7 +109,7 @@ describe('the web console', () => {
     await page.getByLabel('Template').selectOption({ label: 'Smart cover preview (GIF) (1 GIF)' });
     await page.getByRole('button', { name: 'Generate covers' }).click();
     await expect.poll(() => candidates.count(), { timeout: 90_000 }).toBe(6);
-    await expect.poll(() => page.locator('.covers img').evaluateAll((imgs) => (imgs as HTMLImageElement[]).every((i) => i.complete && i.naturalWidth > 0))).toBe(true);
+    await expect.poll(() => page.locator('.covers img').evaluateAll((imgs) => (imgs as unknown as Img[]).every((i) => i.complete && i.naturalWidth > 0))).toBe(true);
     const scores = await candidates.locator('.caption strong').allTextContents();
     expect(scores.map(Number)).toEqual([...scores.map(Number)].sort((a, b) => b - a));
     expect(await page.locator('.covers .words li').count()).toBeGreaterThan(0);
@@ -113,7 +119,7 @@ describe('the web console', () => {
     await expect.poll(() => gifImage.getAttribute('src')).toMatch(/^data:image\/png/);
     await gif.hover();
     await expect.poll(() => gifImage.getAttribute('src')).toMatch(/\.gif\?auth_key=/);
-    expect(await gifImage.evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    expect(await gifImage.evaluate((i) => (i as unknown as Img).naturalWidth)).toBeGreaterThan(0);
     await page.mouse.move(0, 0);
 
     // Use the second-best still as the cover: GetVideoInfo through pop-core shows it.
@@ -130,10 +136,10 @@ describe('the web console', () => {
     // The frame picker: step to a frame, use it (and make it the cover). The player keeps its place while
     // the page follows the job.
     const player = page.getByLabel('Video player');
-    await expect.poll(() => player.evaluate((v) => (v as HTMLVideoElement).readyState)).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => player.evaluate((v) => (v as unknown as Player).readyState)).toBeGreaterThanOrEqual(1);
     await page.getByLabel('Position').fill('3');
     for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Next frame' }).click();
-    const picked = await player.evaluate((v) => (v as HTMLVideoElement).currentTime);
+    const picked = await player.evaluate((v) => (v as unknown as Player).currentTime);
     expect(picked).toBeGreaterThan(3);
     await page.getByLabel('Also make it the cover').check();
     await page.getByRole('button', { name: 'Use this frame' }).click();
@@ -143,7 +149,7 @@ describe('the web console', () => {
     expect(made.JobId).not.toBe(listed.AIImageInfoList[0]!.JobId);
     // The still is the frame shown at the picked time (25 fps: within one frame).
     expect(Math.abs(Number(made.Time) - picked)).toBeLessThan(0.04 + 1e-3);
-    expect(await player.evaluate((v) => (v as HTMLVideoElement).currentTime)).toBe(picked);
+    expect(await player.evaluate((v) => (v as unknown as Player).currentTime)).toBe(picked);
     const now = (await vod.request('GetVideoInfo', { VideoId: videoId })) as typeof info;
     expect(new URL(now.Video.CoverURL).pathname).toBe(new URL(made.FileURL).pathname);
     await page.screenshot({ path: join(SCREENSHOTS, 'video-1366.png'), fullPage: true });
@@ -163,7 +169,7 @@ describe('the web console', () => {
     await page.getByRole('link', { name: 'Videos', exact: true }).click();
     await expect.poll(() => page.locator('.videos img').count()).toBe(1);
     await page.screenshot({ path: join(SCREENSHOTS, 'videos-375.png') });
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(await page.evaluate(() => (globalThis as unknown as Browserish).document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
@@ -218,7 +224,7 @@ describe('the web console', () => {
     // Bad input gets a message, not a broken page.
     await page.getByLabel('Name').fill('Too many');
     await page.getByLabel('Format').selectOption('gif');
-    await page.getByLabel('Number of covers').evaluate((i) => { (i as HTMLInputElement).max = '99'; (i as HTMLInputElement).value = '9'; });
+    await page.getByLabel('Number of covers').evaluate((i) => { (i as unknown as Input).max = '99'; (i as unknown as Input).value = '9'; });
     await page.getByRole('button', { name: 'Add template' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/Number of covers must be from 1 to 5/);
 
