@@ -211,7 +211,7 @@ describe('the web console', () => {
     const { context, page, watch } = await signedIn(owner);
     await page.getByRole('link', { name: 'Templates' }).click();
     await page.getByRole('heading', { name: 'Templates', level: 1 }).waitFor();
-    expect(await page.locator('.templates > li').count()).toBe(2);
+    await expect.poll(() => page.locator('.templates > li').count()).toBe(2);
     await page.getByLabel('Name').fill('Three stills');
     await page.getByLabel('Number of covers').fill('3');
     await page.getByRole('button', { name: 'Add template' }).click();
@@ -239,7 +239,7 @@ describe('the web console', () => {
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Delete Four stills' }).click();
     await page.getByRole('status').filter({ hasText: 'The template is deleted.' }).waitFor();
-    expect(await page.locator('.templates > li').count()).toBe(2);
+    await expect.poll(() => page.locator('.templates > li').count()).toBe(2);
     await page.screenshot({ path: join(SCREENSHOTS, 'templates-1366.png') });
     expect(watch.errors).toEqual([]);
     await context.close();

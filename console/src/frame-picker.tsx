@@ -48,8 +48,8 @@ export function FramePicker({ src, fps, duration, onUse }: { src: string; fps: n
         <output for="position" aria-live="polite">{clock(time)} · {time.toFixed(3)} s · frame {frame}</output>
       </div>
       <div class="row wrap">
-        <button type="button" class="quiet" onClick={() => step(-1)} aria-keyshortcuts="ArrowLeft">Previous frame</button>
-        <button type="button" class="quiet" onClick={() => step(1)} aria-keyshortcuts="ArrowRight">Next frame</button>
+        <button type="button" class="quiet" onClick={() => step(-1)}>Previous frame</button>
+        <button type="button" class="quiet" onClick={() => step(1)}>Next frame</button>
         <label class="check"><input type="checkbox" checked={setCover} onChange={(e) => setSetCover((e.currentTarget as HTMLInputElement).checked)} /> Also make it the cover</label>
         <button type="button" disabled={sending} onClick={async () => {
           setSending(true);
