@@ -29,6 +29,11 @@ const lifetime = 4 * 60_000;
 type Img = { complete: boolean; naturalWidth: number };
 type Player = { readyState: number; currentTime: number };
 type Input = { max: string; value: string };
+type DropWindow = {
+  DataTransfer: new () => { items: { add(file: unknown): void } };
+  File: new (parts: unknown[], name: string, options: { type: string }) => unknown;
+  atob(text: string): string;
+};
 type Browserish = { localStorage: object; sessionStorage: object; document: { cookie: string; documentElement: { scrollWidth: number } } };
 
 describe('the web console', () => {
@@ -247,6 +252,32 @@ describe('the web console', () => {
     await expect.poll(() => page.locator('.templates > li').count()).toBe(2);
     await page.screenshot({ path: join(SCREENSHOTS, 'templates-1366.png') });
     expect(watch.errors).toEqual([]);
+    await context.close();
+  }, lifetime);
+
+  it('takes a dropped file, and after a network error resumes it with Retry', async () => {
+    const { context, page, watch } = await signedIn(owner);
+    const before = (await popClient(server).request('GetVideoList', {})) as { Total: number };
+    // Every request to the object endpoint fails as a dropped connection would, until the network is back.
+    await page.route('**/smartcover-uploads/**', (route) => route.abort('connectionreset'));
+    const bytes = (await import('node:fs')).readFileSync(files[1]!).toString('base64');
+    const dropped = await page.evaluateHandle((b64) => {
+      const w = globalThis as unknown as DropWindow;
+      const transfer = new w.DataTransfer();
+      transfer.items.add(new w.File([Uint8Array.from(w.atob(b64), (c) => c.charCodeAt(0))], 'dropped.webm', { type: 'video/webm' }));
+      return transfer;
+    }, bytes);
+    await page.locator('section.drop').dispatchEvent('drop', { dataTransfer: dropped });
+    const item = page.getByRole('list', { name: 'Uploads' }).getByRole('listitem').filter({ hasText: 'dropped.webm' });
+    await expect.poll(() => item.getByRole('alert').textContent(), { timeout: 30_000 }).toMatch(/Failed: The connection was lost/);
+    await page.unroute('**/smartcover-uploads/**');
+    await item.getByRole('button', { name: 'Retry upload of dropped.webm' }).click();
+    await expect.poll(() => item.textContent(), { timeout: 30_000 }).toContain('Uploaded.');
+    const after = (await popClient(server).request('GetVideoList', {})) as { Total: number; VideoList: { Video: { Title: string; Status: string }[] } };
+    // One video for the file, not one per attempt.
+    expect(after.Total).toBe(before.Total + 1);
+    await expect.poll(async () => ((await popClient(server).request('GetVideoList', {})) as typeof after).VideoList.Video.find((v) => v.Title === 'dropped')?.Status, { timeout: 30_000 }).toBe('Normal');
+    expect(watch.errors.filter((e) => !/ERR_CONNECTION_RESET|net::ERR/.test(e))).toEqual([]);
     await context.close();
   }, lifetime);
 });
