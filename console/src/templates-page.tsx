@@ -1,13 +1,12 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, messageOf, type Template } from './api.js';
+import { useAction } from './use-action.js';
 
 const MAX = { png: 20, gif: 5 } as const;
 
 export function TemplatesPage() {
   const [templates, setTemplates] = useState<Template[]>([]);
   const [editing, setEditing] = useState<Template | null>(null);
-  const [error, setError] = useState('');
-  const [note, setNote] = useState('');
   const load = useCallback(async () => {
     try {
       setTemplates((await api<{ templates: Template[] }>('GET', '/templates')).templates);
@@ -15,19 +14,8 @@ export function TemplatesPage() {
       setError(messageOf(e));
     }
   }, []);
+  const { error, setError, note, act } = useAction(load);
   useEffect(() => { void load(); }, [load]);
-  const act = async (what: () => Promise<unknown>, done: string) => {
-    setError('');
-    try {
-      await what();
-      setNote(done);
-      await load();
-      return true;
-    } catch (e) {
-      setError(messageOf(e));
-      return false;
-    }
-  };
   return (
     <>
       <h1>Templates</h1>

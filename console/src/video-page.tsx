@@ -3,6 +3,7 @@ import { api, messageOf, stableUrl, type Cover, type Job, type Template, type Vi
 import { CoverCard } from './cover-card.js';
 import { bytes, clock } from './describe.js';
 import { FramePicker } from './frame-picker.js';
+import { useAction } from './use-action.js';
 import { StatusBadge } from './videos-page.js';
 
 interface Page { video: Video; sourceUrl: string; covers: Cover[]; jobs: Job[] }
@@ -10,9 +11,6 @@ interface Page { video: Video; sourceUrl: string; covers: Cover[]; jobs: Job[] }
 export function VideoPage({ id }: { id: string }) {
   const [page, setPage] = useState<Page>();
   const [templates, setTemplates] = useState<Template[]>([]);
-  const [error, setError] = useState('');
-  const [note, setNote] = useState('');
-
   const load = useCallback(async () => {
     try {
       const answer = await api<Page>('GET', `/videos/${id}`);
@@ -24,6 +22,7 @@ export function VideoPage({ id }: { id: string }) {
       setError(messageOf(e));
     }
   }, [id]);
+  const { error, setError, note, act } = useAction(load);
   useEffect(() => { void load(); }, [load]);
   useEffect(() => { void api<{ templates: Template[] }>('GET', '/templates').then((t) => setTemplates(t.templates), () => {}); }, []);
   const working = page !== undefined && (page.jobs.some((j) => j.status === 'init' || j.status === 'processing') || page.video.status === 'Uploading' || page.video.status === 'UploadSucc');
@@ -33,17 +32,6 @@ export function VideoPage({ id }: { id: string }) {
     return () => clearTimeout(timer);
   }, [page, working, load]);
 
-  /** Runs a change, then shows the page as it is now (or what went wrong, and what to do). */
-  const act = async (what: () => Promise<unknown>, done: string) => {
-    setError('');
-    try {
-      await what();
-      setNote(done);
-      await load();
-    } catch (e) {
-      setError(messageOf(e));
-    }
-  };
 
   if (page === undefined) return error === '' ? <p role="status">Loading…</p> : <p role="alert" class="error">{error} <a href="#/videos">Back to all videos</a></p>;
   const { video, covers, jobs } = page;
@@ -63,7 +51,7 @@ export function VideoPage({ id }: { id: string }) {
 
       {page.sourceUrl !== '' && (
         <FramePicker src={page.sourceUrl} fps={video.fps} duration={video.duration}
-          onUse={(time, setCover) => act(() => api('POST', `/videos/${id}/frames`, { time, setCover }), `Making a still at ${time.toFixed(3)} s. It appears with the candidates when it is ready.`)} />
+          onUse={async (time, setCover) => { await act(() => api('POST', `/videos/${id}/frames`, { time, setCover }), `Making a still at ${time.toFixed(3)} s. It appears with the candidates when it is ready.`); }} />
       )}
 
       <section aria-labelledby="generate-heading" class="card">

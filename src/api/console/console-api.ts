@@ -1,7 +1,6 @@
 import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import type { Logger } from 'pino';
-import type { ConsoleSessions } from '../../covers/console-sessions.js';
-import { sameSecret } from '../../covers/console-sessions.js';
+import { sameSecret, type ConsoleSessions } from '../../covers/console-sessions.js';
 import type { CoverService, JobService } from '../../covers/jobs.js';
 import { TEMPLATE_COUNT, videoExtension, type ConsoleSession, type TemplateConfig } from '../../covers/model.js';
 import type { Clock } from '../../covers/ports.js';
