@@ -16,13 +16,15 @@ export interface UploadTicket {
  * hands them to its own upload client). Every field is a non-empty string: VOD's web upload SDK refuses a
  * blob missing any.
  */
-export function uploadTicket(upload: IssuedUpload, endpoint: string, bucket: string, now: Date): UploadTicket {
+export function uploadTicket(upload: IssuedUpload, endpoint: string, bucket: string): UploadTicket {
   const { credential } = upload;
   return {
     address: { Endpoint: endpoint, Bucket: bucket, FileName: upload.objectKey },
     auth: {
       AccessKeyId: credential.accessKeyId, AccessKeySecret: credential.accessKeySecret, SecurityToken: credential.securityToken,
-      Expiration: String(Math.ceil((credential.expiresAt.getTime() - now.getTime()) / 1000)), ExpireUTCTime: wireTime(credential.expiresAt), Region: 'local',
+      // The lifetime granted, not a difference of clocks: the expiry is kept in whole seconds, and the
+      // request's time is a few ms before the issue, so a difference came out 2999 or 3001 by chance.
+      Expiration: String(upload.seconds), ExpireUTCTime: wireTime(credential.expiresAt), Region: 'local',
     },
   };
 }

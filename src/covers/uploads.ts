@@ -34,6 +34,8 @@ export type UploadTarget =
 export interface IssuedUpload {
   readonly objectKey: string;
   readonly credential: UploadCredential;
+  /** How long the credential is good for, as granted (UploadAuth's Expiration). */
+  readonly seconds: number;
 }
 
 /** OSS: parts are numbered 1–10000; every part but the last holds at least 100 KB. */
@@ -105,7 +107,7 @@ export class UploadService {
 
   private issue(accountId: string, objectKey: string): IssuedUpload {
     const expiresAt = new Date(this.deps.clock.now().getTime() + this.settings.credentialSeconds * 1000);
-    return { objectKey, credential: this.credentials.issue({ accountId, objectKey, expiresAt }) };
+    return { objectKey, credential: this.credentials.issue({ accountId, objectKey, expiresAt }), seconds: this.settings.credentialSeconds };
   }
 
   /**

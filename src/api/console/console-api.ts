@@ -193,11 +193,11 @@ export class ConsoleApi {
         if (size !== undefined && size > d.uploadMaxBytes) throw invalid(`The file is larger than the upload limit of ${d.uploadMaxBytes} bytes.`);
         const title = body.text('title', 'Title', 128) ?? fileName.replace(/\.[^.]*$/, '').slice(0, 128);
         const { video, upload } = await d.uploads.createVideo(ctx.session.accountId, { title, fileName: fileName.split(/[\\/]/).pop()!, description: '', coverUrl: '', userData: '' });
-        return { status: 201, body: { videoId: video.id, ...uploadTicket(upload, d.uploadEndpoint(ctx.baseUrl), d.uploadBucket, ctx.now) } };
+        return { status: 201, body: { videoId: video.id, ...uploadTicket(upload, d.uploadEndpoint(ctx.baseUrl), d.uploadBucket) } };
       }),
       route('POST', `/uploads/${ID}/refresh`, async (_request, ctx) => {
         const { video, upload } = await d.uploads.refreshVideo(ctx.session.accountId, ctx.params[0]!);
-        return { body: { videoId: video.id, ...uploadTicket(upload, d.uploadEndpoint(ctx.baseUrl), d.uploadBucket, ctx.now) } };
+        return { body: { videoId: video.id, ...uploadTicket(upload, d.uploadEndpoint(ctx.baseUrl), d.uploadBucket) } };
       }),
       route('GET', `/videos/${ID}`, async (_request, ctx) => this.videoPage(ctx)),
       route('PATCH', `/videos/${ID}`, async (request, ctx) => {

@@ -6,7 +6,7 @@ import type { ActionServices } from './services.js';
 
 /** The two base64 JSON blobs upload clients decode: where to send the bytes, and the credential to sign them with. */
 export function uploadBlobs(s: ActionServices, upload: IssuedUpload, baseUrl: string, now: Date): { UploadAddress: string; UploadAuth: string } {
-  const { address, auth } = uploadTicket(upload, s.uploadEndpoint(baseUrl), s.uploadBucket, now);
+  const { address, auth } = uploadTicket(upload, s.uploadEndpoint(baseUrl), s.uploadBucket);
   return { UploadAddress: base64Json(address), UploadAuth: base64Json(auth) };
 }
 
