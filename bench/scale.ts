@@ -75,7 +75,7 @@ const loadOptions = { seconds: Number(values.seconds), connections: Number(value
 const loads = [];
 for (const limit of [{ SMARTCOVER_RATE_LIMIT: '0' }, { SMARTCOVER_RATE_LIMIT: '1000000', SMARTCOVER_RATE_BURST: '1000000' }] as Record<string, string>[]) {
   const api = await ServerProcess.start({ ...env, ...limit, SMARTCOVER_NO_WORKER: 'true' }, server.dataDir);
-  loads.push(await compareWithBareRoute(api.endpoint, server.credentials(), video.id, loadOptions));
+  loads.push(await compareWithBareRoute(api.endpoint, api.child.pid!, server.credentials(), video.id, loadOptions));
   await api.stop();
 }
 stopPostgres();

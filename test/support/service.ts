@@ -30,6 +30,8 @@ export class ServerProcess {
   child!: ChildProcess;
   port = 0;
   output = '';
+  /** Options for node itself, before the CLI (a benchmark's --cpu-prof). */
+  nodeArgs: readonly string[] = [];
 
   constructor(
     readonly dataDir: string,
@@ -43,7 +45,7 @@ export class ServerProcess {
   }
 
   async launch(): Promise<void> {
-    this.child = spawn(process.execPath, [CLI, 'serve', '--data', this.dataDir, '--port', '0', '--host', '127.0.0.1'], {
+    this.child = spawn(process.execPath, [...this.nodeArgs, CLI, 'serve', '--data', this.dataDir, '--port', '0', '--host', '127.0.0.1'], {
       env: { ...process.env, SMARTCOVER_LOG_LEVEL: 'warn', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

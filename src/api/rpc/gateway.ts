@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import decodeUriComponent from 'fast-decode-uri-component';
 import type { AccessKey } from '../../covers/model.js';
 import type { Clock } from '../../covers/ports.js';
 import { toAppError } from '../../errors.js';
@@ -6,20 +7,22 @@ import type { Logger } from '../../logger.js';
 import { Params } from './params.js';
 import { renderError, SuccessRenderer, type WireFormat, type WireObject } from './render.js';
 import { fromAppError, RpcError, rpcErrors } from './rpc-error.js';
-import { canonicalRequestV3, parseV3Authorization, sameSignature, sha256Hex, signV1, signV3, stringToSignV1 } from './signature.js';
+import { canonicalRequestV3, hmacKeys, parseV3Authorization, sameSignature, sha256Hex, signV1, signV3, stringToSignV1, type HmacKeys } from './signature.js';
 
 export const API_VERSION = '2017-03-21';
 const WINDOW_MS = 15 * 60_000;
 const V3_REQUIRED_HEADERS = ['host', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256'];
 
-/** An HTTP request as the gateway needs it; server.ts builds it from Fastify's. */
+/** An HTTP request as the gateway needs it; server.ts builds it from Node's, without copying headers. */
 export interface RpcRequest {
   readonly method: string;
-  readonly query: readonly (readonly [string, string])[];
-  readonly form: readonly (readonly [string, string])[];
+  /** The query string as sent (what follows '?'), still percent-encoded. */
+  readonly rawQuery: string;
   readonly rawBody: Buffer;
-  /** Every value of every header, by lower-case name. */
-  readonly headers: ReadonlyMap<string, readonly string[]>;
+  /** Lower-case names; a repeated header's values joined with ", " (Node's parsed headers). */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** Every value of every repeated header, apart (V3 signs them so); built only when asked for. */
+  readonly distinctHeaders: () => Readonly<Record<string, readonly string[] | undefined>>;
 }
 
 export interface RpcResponse {
@@ -64,6 +67,8 @@ export interface GatewayDeps {
  */
 export class Gateway {
   private readonly renderer = new SuccessRenderer();
+  /** Prepared HMAC keys per key record (findAccessKey hands out the same record while it caches it). */
+  private readonly keys = new WeakMap<AccessKey, HmacKeys>();
 
   constructor(private readonly deps: GatewayDeps) {}
 
@@ -73,13 +78,17 @@ export class Gateway {
     let format: WireFormat = 'XML';
     let action = '';
     try {
-      const pairs = [...request.query, ...request.form];
+      const query = parsePairs(request.rawQuery);
+      const isForm = (first(request.headers, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded');
+      const form = isForm && request.rawBody.length > 0 ? parsePairs(request.rawBody.toString('utf8')) : undefined;
+      const pairs = form === undefined ? query : [...query, ...form];
       const params = new Map(pairs);
       // The format first, so that every later error is in the format the client asked for.
       format = resolveFormat(params.get('Format'), first(request.headers, 'accept'), isV3);
+      if (query.malformed === true || form?.malformed === true) throw rpcErrors.badEncoding();
       if (pairs.length > this.deps.maxParameters) throw rpcErrors.invalid('parameters', `at most ${this.deps.maxParameters} are accepted.`);
       const now = this.deps.clock.now();
-      const key = isV3 ? await this.verifyV3(request, now) : await this.verifyV1(request, pairs, params, now);
+      const key = isV3 ? await this.verifyV3(request, query, now) : await this.verifyV1(request, pairs, params, now);
       const wait = await this.deps.rateLimit(key.id, now.getTime());
       if (wait > 0) throw rpcErrors.throttled(wait);
 
@@ -119,13 +128,13 @@ export class Gateway {
     if (method !== 'HMAC-SHA1') throw rpcErrors.signatureMethod(method);
     const signedAt = checkTimestamp(timestamp, now);
     const key = await this.activeKey(params.get('AccessKeyId')!);
-    const expected = signV1(key.secret, stringToSignV1(request.method, pairs));
+    const expected = signV1(this.hmacKeys(key), stringToSignV1(request.method, pairs));
     if (!sameSignature(expected, params.get('Signature')!)) throw rpcErrors.signatureMismatch();
     await this.useNonce(key.id, params.get('SignatureNonce')!, signedAt, now);
     return key;
   }
 
-  private async verifyV3(request: RpcRequest, now: Date): Promise<AccessKey> {
+  private async verifyV3(request: RpcRequest, query: readonly (readonly [string, string])[], now: Date): Promise<AccessKey> {
     const auth = parseV3Authorization(first(request.headers, 'authorization') ?? '');
     if (auth === undefined) throw rpcErrors.incompleteSignature('the Authorization header is malformed.');
     if (auth.algorithm !== 'ACS3-HMAC-SHA256') throw rpcErrors.signatureMethod(auth.algorithm);
@@ -137,11 +146,18 @@ export class Gateway {
     const signedAt = checkTimestamp(first(request.headers, 'x-acs-date')!, now);
     const key = await this.activeKey(auth.accessKeyId);
     const payloadHash = first(request.headers, 'x-acs-content-sha256')!;
-    const canonical = canonicalRequestV3({ method: request.method, query: request.query, headers: request.headers, signedHeaders: signed, payloadHash });
-    const valid = sameSignature(signV3(key.secret, canonical), auth.signature) && sameSignature(sha256Hex(request.rawBody), payloadHash);
+    const headers = new Map(Object.entries(request.distinctHeaders()).map(([k, v]) => [k, v ?? []]));
+    const canonical = canonicalRequestV3({ method: request.method, query, headers, signedHeaders: signed, payloadHash });
+    const valid = sameSignature(signV3(this.hmacKeys(key), canonical), auth.signature) && sameSignature(sha256Hex(request.rawBody), payloadHash);
     if (!valid) throw rpcErrors.signatureMismatch();
     await this.useNonce(key.id, first(request.headers, 'x-acs-signature-nonce')!, signedAt, now);
     return key;
+  }
+
+  private hmacKeys(key: AccessKey): HmacKeys {
+    let keys = this.keys.get(key);
+    if (keys === undefined) this.keys.set(key, (keys = hmacKeys(key.secret)));
+    return keys;
   }
 
   private async activeKey(id: string): Promise<AccessKey> {
@@ -158,8 +174,37 @@ export class Gateway {
   }
 }
 
-function first(headers: ReadonlyMap<string, readonly string[]>, name: string): string | undefined {
-  return headers.get(name)?.[0];
+function first(headers: RpcRequest['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Name-value pairs, and whether some escape in the text was not valid percent-encoded UTF-8. */
+type Pairs = [string, string][] & { malformed?: boolean };
+
+/**
+ * Parses a query string or form body as URLSearchParams would ('+' is a space), except that a bad escape
+ * (a % without two hex digits, or bytes that are not UTF-8) is flagged instead of kept as text or replaced
+ * with U+FFFD: either way the client would get SignatureDoesNotMatch and never learn why. Measured: a
+ * twentieth of a signed call's cost with URLSearchParams, a third of that with fast-decode-uri-component.
+ */
+function parsePairs(text: string): Pairs {
+  const pairs: Pairs = [];
+  if (text === '') return pairs;
+  for (const part of text.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const name = decodeComponent(eq < 0 ? part : part.slice(0, eq));
+    const value = eq < 0 ? '' : decodeComponent(part.slice(eq + 1));
+    if (name === null || value === null) pairs.malformed = true;
+    else pairs.push([name, value]);
+  }
+  return pairs;
+}
+
+function decodeComponent(text: string): string | null {
+  const spaced = text.includes('+') ? text.replace(/\+/g, ' ') : text;
+  return spaced.includes('%') ? decodeUriComponent(spaced) : spaced;
 }
 
 /** JSON or XML, case-insensitive; without Format, XML, except a V3 request that accepts JSON. */
@@ -174,19 +219,25 @@ export function resolveFormat(format: string | undefined, accept: string | undef
 
 /** yyyy-MM-ddTHH:mm:ssZ (UTC, fractions of a second allowed), within 15 minutes of now. */
 export function checkTimestamp(value: string, now: Date): Date {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/.test(value)) throw rpcErrors.timestampFormat(value.slice(0, 40));
-  const at = new Date(value);
-  if (Number.isNaN(at.getTime())) throw rpcErrors.timestampFormat(value.slice(0, 40));
+  const at = checkWireTime(value);
+  if (at === undefined) throw rpcErrors.timestampFormat(value.slice(0, 40));
   if (Math.abs(at.getTime() - now.getTime()) > WINDOW_MS) throw rpcErrors.timestampExpired(value);
   return at;
 }
 
 /** A wire time parameter (yyyy-MM-ddTHH:mm:ssZ), or undefined when it has another shape. */
 export function checkWireTime(value: string): Date | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/.test(value)) return undefined;
-  const at = new Date(value);
-  return Number.isNaN(at.getTime()) ? undefined : at;
+  const m = WIRE_TIME.exec(value);
+  if (m === null) return undefined;
+  // Read from the match (Date's own parser costs several times more, on every request's Timestamp), and
+  // refused when a field is out of range instead of rolled over (Date.UTC turns Feb 30 into Mar 2).
+  const [, y, mo, d, h, mi, sec, ms] = m.map(Number) as [number, number, number, number, number, number, number, number];
+  const at = Date.UTC(y, mo - 1, d, h, mi, sec, Number.isNaN(ms) ? 0 : Math.round(Number(`0.${m[7]}`) * 1000));
+  const date = new Date(at);
+  if (date.getUTCDate() !== d || date.getUTCMonth() !== mo - 1 || h > 23 || mi > 59 || sec > 59) return undefined;
+  return date;
 }
+const WIRE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?Z$/;
 
 /** The troubleshooting link for a code: the docs' errors section, with the code in the query. */
 export function recommendLink(base: string, code: string): string {

@@ -32,6 +32,7 @@ export const rpcErrors = {
   tooLong: (name: string, max: number) => new RpcError('LengthExceededMax', 400, `The parameter "${name}" is longer than ${max} characters.`),
   tooManyTags: () => new RpcError('TagsExceededMax', 400, 'At most 16 tags are allowed.'),
   illegalCharacters: (name: string) => new RpcError('IllegalCharacters', 400, `The parameter "${name}" contains control characters.`),
+  badEncoding: () => new RpcError('InvalidParameter.Encoding', 400, 'The query string or form body is not valid percent-encoding (each % must start a two-digit hex escape).'),
   internal: () => new RpcError('InternalError', 500, 'The request processing has failed due to some unknown error.'),
   unavailable: () => new RpcError('ServiceUnavailable', 503, 'The request has failed due to a temporary failure of the server.'),
 };

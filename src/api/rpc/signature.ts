@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /**
  * VOD's request signatures, as pure functions. V1 (HMAC-SHA1) signs the sorted parameters; V3
@@ -23,11 +23,24 @@ export function stringToSignV1(method: string, params: readonly (readonly [strin
   const canonical = sorted(params.filter(([k]) => k !== 'Signature'))
     .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)
     .join('&');
-  return `${method}&${percentEncode('/')}&${percentEncode(canonical)}`;
+  // Encoding the canonical string again: its pairs are encoded already, so only the separators and the
+  // escapes' % change. The same result as percentEncode(canonical), at a fraction of the cost.
+  return `${method}&%2F&${canonical.replace(/[%=&]/g, (c) => (c === '%' ? '%25' : c === '=' ? '%3D' : '%26'))}`;
 }
 
-export function signV1(secret: string, stringToSign: string): string {
-  return createHmac('sha1', `${secret}&`).update(stringToSign, 'utf8').digest('base64');
+/** `secret` is the AccessKeySecret, or its prepared key from hmacKeys (a third cheaper per request). */
+export function signV1(secret: string | HmacKeys, stringToSign: string): string {
+  return createHmac('sha1', typeof secret === 'string' ? `${secret}&` : secret.v1).update(stringToSign, 'utf8').digest('base64');
+}
+
+/** An access key's secret as HMAC keys, for V1 (which appends "&") and V3. */
+export interface HmacKeys {
+  readonly v1: KeyObject;
+  readonly v3: KeyObject;
+}
+
+export function hmacKeys(secret: string): HmacKeys {
+  return { v1: createSecretKey(Buffer.from(`${secret}&`, 'utf8')), v3: createSecretKey(Buffer.from(secret, 'utf8')) };
 }
 
 export interface V3Authorization {
@@ -69,9 +82,9 @@ export function canonicalRequestV3(request: V3Request): string {
   return [request.method, '/', query, headers, names.join(';'), request.payloadHash].join('\n');
 }
 
-export function signV3(secret: string, canonicalRequest: string): string {
+export function signV3(secret: string | HmacKeys, canonicalRequest: string): string {
   const stringToSign = `ACS3-HMAC-SHA256\n${sha256Hex(canonicalRequest)}`;
-  return createHmac('sha256', secret).update(stringToSign, 'utf8').digest('hex');
+  return createHmac('sha256', typeof secret === 'string' ? secret : secret.v3).update(stringToSign, 'utf8').digest('hex');
 }
 
 export function sha256Hex(data: string | Buffer): string {
