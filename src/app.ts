@@ -2,6 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import * as kyselySql from 'kysely';
+import { Readiness } from './ops/health-routes.js';
 import type { FastifyInstance } from 'fastify';
 import type { ConsoleApi } from './api/console/console-api.js';
 import type { ConsoleAssets } from './api/console/console-assets.js';
@@ -276,7 +279,9 @@ export async function buildApi(service: Service, log: Pino): Promise<FastifyInst
     uploads: service.uploads, findAccessKey, clock: service.deps.clock, bucket: UPLOAD_BUCKET, maxBytes: config.uploadMaxBytes, hostId, log,
   });
   const consoleParts = await buildConsole(service, { findAccessKey, fileUrl: fileUrls(config.filesUrl, urlAuth), log });
-  const server = buildServer({ gateway, files, objects, console: consoleParts, objectIdleMs: config.uploadIdleSeconds * 1000, bodyLimit: config.bodyLimit, logger: log });
+  const server = buildServer({
+    gateway, files, objects, console: consoleParts, health: serviceReadiness(service), bodyIdleMs: config.uploadIdleSeconds * 1000, bodyLimit: config.bodyLimit, logger: log,
+  });
   const purge = setInterval(() => {
     void nonces.purge(service.deps.clock.now()).catch(() => {});
     void consoleParts.api.sweep().catch(() => {});
@@ -284,6 +289,28 @@ export async function buildApi(service: Service, log: Pino): Promise<FastifyInst
   purge.unref();
   server.addHook('onClose', async () => clearInterval(purge));
   return server;
+}
+
+/**
+ * What /readyz checks: the database answers, the queue answers, the blob store takes a write (a small
+ * probe, written and deleted), and the engine's ffmpeg runs.
+ */
+export function serviceReadiness(service: Service): Readiness {
+  const { sql } = kyselySql;
+  return new Readiness([
+    { name: 'database', run: async () => void await sql`select 1`.execute(service.store.db) },
+    { name: 'queue', run: async () => void await service.queue.pending() },
+    {
+      name: 'storage',
+      run: async () => {
+        const key = `readyz-${randomBytes(6).toString('hex')}`;
+        await service.deps.blobs.write(key, Readable.from([Buffer.from('ready\n')]), { maxBytes: 64, contentType: 'text/plain' });
+        await service.deps.blobs.delete([key]);
+      },
+    },
+    // Both tools run (a binary deleted or replaced by something broken since start is not ready).
+    { name: 'ffmpeg', run: async (signal) => void await Promise.all([service.engine.ffmpeg.ffmpeg(['-version'], { signal, timeoutMs: 2_000 }), service.engine.ffmpeg.ffprobe(['-version'], { signal, timeoutMs: 2_000 })]) },
+  ]);
 }
 
 /** The web console's API and files, acting through the same use-cases as the RPC API. */

@@ -31,7 +31,12 @@ export interface FileResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
   readonly body?: NodeJS.ReadableStream | string;
+  /** Set on a refusal: server.ts answers it in OSS's XML, as the storage behind a real FileURL would. */
+  readonly refusal?: 'not_found' | 'forbidden';
 }
+
+const NOT_FOUND: FileResponse = { status: 404, headers: {}, refusal: 'not_found' };
+const FORBIDDEN: FileResponse = { status: 403, headers: {}, refusal: 'forbidden' };
 
 /**
  * Serves /<VideoId>/image/ai/<name>.<png|gif>?auth_key=… and /image/<type>/<ImageId>.<ext>?auth_key=… after checking the type-A signature. An expired,
@@ -49,8 +54,8 @@ export class CoverFiles {
     const source = SOURCE_PATH.exec(path);
     if (source !== null) return this.serveSource(path, source[1]!, authKey, rangeHeader);
     const ext = (COVER_PATH.exec(path)?.[3] ?? IMAGE_KEY.exec(path.slice(1))?.[3]) as keyof typeof IMAGE_CONTENT_TYPES | undefined;
-    if (ext === undefined) return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Not Found\n' };
-    if (!this.auth.verify(path, authKey, this.clock.now())) return { status: 403, headers: { 'content-type': 'text/plain' }, body: 'Forbidden\n' };
+    if (ext === undefined) return NOT_FOUND;
+    if (!this.auth.verify(path, authKey, this.clock.now())) return FORBIDDEN;
     try {
       const { stream, size } = await this.blobs.open(path.slice(1));
       return {
@@ -59,7 +64,7 @@ export class CoverFiles {
         body: stream,
       };
     } catch (error) {
-      if (isAppError(error, 'not_found')) return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Not Found\n' };
+      if (isAppError(error, 'not_found')) return NOT_FOUND;
       throw error;
     }
   }
@@ -69,9 +74,9 @@ export class CoverFiles {
    * before the video is looked up; a path whose extension is not the stored one's is not found.
    */
   private async serveSource(path: string, videoId: string, authKey: string | undefined, rangeHeader: string | undefined): Promise<FileResponse> {
-    if (!this.auth.verify(path, authKey, this.clock.now())) return { status: 403, headers: { 'content-type': 'text/plain' }, body: 'Forbidden\n' };
+    if (!this.auth.verify(path, authKey, this.clock.now())) return FORBIDDEN;
     const found = await this.sources(videoId);
-    if (found === undefined || sourcePath(videoId, found.key) !== path) return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Not Found\n' };
+    if (found === undefined || sourcePath(videoId, found.key) !== path) return NOT_FOUND;
     const type = VIDEO_CONTENT_TYPES[extname(found.key).toLowerCase()] ?? 'application/octet-stream';
     const common = { 'content-type': type, 'accept-ranges': 'bytes', 'cache-control': 'private, max-age=600' };
     const ranges = rangeHeader === undefined ? undefined : parseRange(found.size, rangeHeader, { combine: true });
@@ -86,7 +91,7 @@ export class CoverFiles {
         headers: { ...common, 'content-length': String(range.end - range.start + 1), 'content-range': `bytes ${range.start}-${range.end}/${size}` },
       };
     } catch (error) {
-      if (isAppError(error, 'not_found')) return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Not Found\n' };
+      if (isAppError(error, 'not_found')) return NOT_FOUND;
       throw error;
     }
   }

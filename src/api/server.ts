@@ -1,10 +1,14 @@
-import Fastify, { type FastifyInstance } from 'fastify';
-import { lazyRequestLogger } from './lazy-request-logger.js';
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ConsoleApi } from './console/console-api.js';
 import type { ConsoleAssets } from './console/console-assets.js';
 import type { CoverFiles } from './files.js';
+import { REASON, type HttpRefusal } from './http-refusal.js';
+import { lazyRequestLogger } from './lazy-request-logger.js';
 import type { ObjectEndpoint } from './objects/object-endpoint.js';
 import type { Gateway } from './rpc/gateway.js';
+import type { HealthRoutes } from '../ops/health-routes.js';
 
 export interface ServerDeps {
   readonly gateway: Gateway;
@@ -12,54 +16,124 @@ export interface ServerDeps {
   readonly objects: ObjectEndpoint;
   /** The web console: its JSON API and its built files. */
   readonly console: { readonly api: ConsoleApi; readonly assets: ConsoleAssets };
-  /** An upload whose bytes stop coming for this long is dropped (its staged file removed). */
-  readonly objectIdleMs: number;
-  /** Largest request body accepted, bytes. */
+  /** /healthz and /readyz for a load balancer in front of this port. */
+  readonly health: HealthRoutes;
+  /** A request body that stops coming for this long is dropped (an upload's staged file removed). */
+  readonly bodyIdleMs: number;
+  /** Largest request body accepted, bytes (uploads aside: they are counted against their own limit). */
   readonly bodyLimit: number;
   /** A pino logger (see createLogger, whose request serializer drops query strings), or none. */
   readonly logger?: import('fastify').FastifyBaseLogger | undefined;
+  /** Called once per RPC answer, with its action, code and seconds (the metrics' request counters). */
+  readonly onRpc?: ((action: string, code: string, seconds: number) => void) | undefined;
 }
+
+/** Which error shape a path answers in: VOD's, OSS's XML (files and objects), or the console's JSON. */
+type Surface = 'rpc' | 'oss' | 'console';
+
+const EMPTY = Buffer.alloc(0);
+const FILE_PATHS = [/^\/[0-9a-f]{32}\/image\/ai\//, /^\/image\/[^/]+\/[^/]+$/, /^\/[0-9a-f]{32}\/video\//];
 
 /**
  * Builds the HTTP server without listening: the one file that knows Fastify. Every body is kept raw (V3
- * signs its hash) and form bodies are parsed here; the gateway sees plain pairs and headers.
+ * signs its hash); the gateway parses the query and form itself. Every refusal Fastify or Node would
+ * answer on their own (unknown path, wrong method, body or headers too large, malformed HTTP, a stalled
+ * request, shutting down) is answered here in the error shape of the surface the path belongs to.
  */
-const EMPTY = Buffer.alloc(0);
-
 export function buildServer(deps: ServerDeps): FastifyInstance {
+  let closing = false;
+  const surfaceOf = (method: string, url: string): Surface => {
+    const path = url.split('?', 1)[0]!;
+    if (path === '/console' || path.startsWith('/console/')) return 'console';
+    if (path === '/') return 'rpc';
+    if (FILE_PATHS.some((p) => p.test(path)) || path.startsWith(`/${deps.objects.bucket}/`)) return 'oss';
+    // Other paths are object keys for the methods that write objects; a GET of one is not an API path.
+    return method === 'GET' || method === 'HEAD' ? 'rpc' : 'oss';
+  };
+  const refusal = (kind: HttpRefusal, surface: Surface, id: string, url: string, accept: string | undefined) => {
+    if (surface === 'oss') return deps.objects.refuse(kind, id);
+    if (surface === 'console') return deps.console.api.refuse(kind);
+    const at = url.indexOf('?');
+    return deps.gateway.refuse(kind, id, { rawQuery: at < 0 ? '' : url.slice(at + 1), accept });
+  };
+  const refuse = (kind: HttpRefusal, request: FastifyRequest, reply: FastifyReply) => {
+    const url = request.raw.url ?? '/';
+    const response = refusal(kind, surfaceOf(request.method, url), request.id, url, request.headers.accept);
+    return reply.code(response.status).headers({ ...response.headers, ...(kind === 'timeout' ? { connection: 'close' } : {}) }).send(response.body);
+  };
+
   const app = Fastify({
     bodyLimit: deps.bodyLimit,
     ...(deps.logger === undefined ? { logger: false } : { loggerInstance: deps.logger }),
-    return503OnClosing: true,
+    // The id each request is logged under is the RequestId (x-acs-request-id, x-oss-request-id) it gets.
+    genReqId: () => randomUUID().toUpperCase(),
+    requestIdLogLabel: 'requestId',
+    // Answered in the surface's own shape by the onRequest hook below, not with Fastify's JSON.
+    return503OnClosing: false,
     // Nothing reads Fastify's parsed query: the gateway parses the raw one (and checks its encoding), the
     // other surfaces parse their URLs. Parsing it twice was a twentieth of a signed call's cost.
     querystringParser: () => ({}),
     childLoggerFactory: lazyRequestLogger,
+    // A URL the router cannot decode (a bad % escape in the path).
+    frameworkErrors: (error, request, reply) => refuse(error.code === 'FST_ERR_BAD_URL' ? 'bad_encoding' : 'bad_request', request, reply),
+    // What Node's HTTP parser refuses before there is a request: the path is unknown, so VOD's XML.
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket: Socket) => {
+      const kind: HttpRefusal = error.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'timeout' : 'bad_request';
+      if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+      const response = deps.gateway.refuse(kind, randomUUID().toUpperCase());
+      const headers = Object.entries({ ...response.headers, 'content-length': String(Buffer.byteLength(response.body)), connection: 'close' }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+      socket.end(`HTTP/1.1 ${response.status} ${REASON[response.status] ?? 'Error'}\r\n${headers}\r\n${response.body}`);
+    },
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  const rpc = async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
+  app.addHook('onRequest', async (request, reply) => {
+    if (closing) return refuse('unavailable', request, reply);
+    if (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined) return;
+    // No total time limit (a large upload on a slow link takes long), but a body that stalls is dropped:
+    // an upload's with nothing more to say (its staged file is removed), any other with a 408. The
+    // timer is the socket's: cleared when the answer is out, or it would close the kept-alive connection.
+    reply.raw.once('finish', () => request.raw.setTimeout(0));
+    request.raw.setTimeout(deps.bodyIdleMs, () => {
+      if (!reply.sent && !reply.raw.headersSent && surfaceOf(request.method, request.raw.url ?? '/') !== 'oss') {
+        void refuse('timeout', request, reply);
+        reply.raw.once('finish', () => request.raw.destroy());
+      } else {
+        request.raw.destroy();
+      }
+    });
+  });
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+
+  const rpc = async (request: FastifyRequest, reply: FastifyReply) => {
+    const started = process.hrtime.bigint();
     const target = request.raw.url ?? '/';
     const queryAt = target.indexOf('?');
     // A person's browser at the root goes to the console; an API client without an Action still gets VOD's error.
     if (request.method === 'GET' && queryAt < 0 && (request.headers.accept ?? '').includes('text/html')) return reply.redirect('/console/', 302);
     const raw = request.raw;
     const response = await deps.gateway.handle({
+      id: request.id,
       method: request.method,
       rawQuery: queryAt < 0 ? '' : target.slice(queryAt + 1),
       rawBody: Buffer.isBuffer(request.body) ? request.body : EMPTY,
       headers: raw.headers,
       distinctHeaders: () => raw.headersDistinct,
     });
+    deps.onRpc?.(response.action, response.code, Number(process.hrtime.bigint() - started) / 1e9);
     return reply.code(response.status).headers(response.headers).send(response.body);
   };
   app.get('/', rpc);
   app.post('/', rpc);
+  app.route({ method: ['PUT', 'DELETE', 'PATCH'], url: '/', handler: (request, reply) => refuse('method_not_allowed', request, reply) });
 
-  const file = async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
+  const file = async (request: FastifyRequest, reply: FastifyReply) => {
     const url = new URL(request.raw.url ?? '/', 'http://local');
     const response = await deps.files.serve(url.pathname, url.searchParams.get('auth_key') ?? undefined, request.headers.range);
+    if (response.refusal !== undefined) return refuse(response.refusal, request, reply);
     return reply.code(response.status).headers(response.headers).send(response.body);
   };
   app.get('/:videoId/image/ai/:name', file);
@@ -71,10 +145,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   void app.register(async (objects) => {
     objects.removeAllContentTypeParsers();
     objects.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-    const handler = async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
-      // No total time limit (a large upload on a slow link takes long), but a body that stalls is dropped.
-      request.raw.setTimeout(deps.objectIdleMs, () => request.raw.destroy());
+    const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       const response = await deps.objects.handle({
+        id: request.id,
         method: request.method,
         url: request.raw.url ?? '/',
         headers: new Map(Object.entries(request.raw.headersDistinct).map(([k, v]) => [k, v?.[0] ?? ''])),
@@ -82,35 +155,47 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       });
       return reply.code(response.status).headers(response.headers).send(response.body);
     };
-    objects.route({ method: ['PUT', 'POST', 'DELETE', 'OPTIONS', 'GET'], url: '/*', handler });
+    objects.route({ method: ['PUT', 'POST', 'DELETE', 'OPTIONS'], url: '/*', handler });
+    objects.get(`/${deps.objects.bucket}/*`, handler);
   });
 
   // The web console: /console/ is the page, /console/<file> its build, /console/api/* its JSON API.
-  const consoleApi = async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
+  const consoleApi = async (request: FastifyRequest, reply: FastifyReply) => {
     const url = new URL(request.raw.url ?? '/', 'http://local');
     const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
     const response = await deps.console.api.handle({
       method: request.method, path: url.pathname, query: url.searchParams, headers,
-      body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+      body: Buffer.isBuffer(request.body) ? request.body : EMPTY,
       client: request.ip, secure: request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https',
     });
-    return reply.code(response.status).headers(response.headers).send(response.body);
+    return reply.code(response.status).headers({ ...response.headers, 'x-request-id': request.id }).send(response.body);
   };
   app.all('/console/api/*', consoleApi);
   app.get('/console', (_request, reply) => reply.redirect('/console/', 301));
   app.get('/console/*', async (request, reply) => {
     const name = (request.params as { '*': string })['*'];
     const response = await deps.console.assets.serve(name, request.headers['if-none-match']);
+    if (response.status === 404) return refuse('not_found', request, reply);
     return reply.code(response.status).headers(response.headers).send(response.body);
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain').send('Not Found\n'));
-  app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
-    // Fastify's own refusals (body too large, malformed request) keep their status; anything else is ours.
-    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) app.log.error({ err: error }, 'unhandled error');
-    return reply.code(status).type('text/plain').send(status === 500 ? 'Internal Server Error\n' : `${error.message}\n`);
+  app.get('/healthz', (_request, reply) => reply.header('cache-control', 'no-store').send(deps.health.live()));
+  app.get('/readyz', async (_request, reply) => {
+    const report = await deps.health.ready();
+    return reply.code(report.ready ? 200 : 503).header('cache-control', 'no-store').send(report);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    // A path that exists with another method (POST to a cover's URL, PUT to /readyz) is a wrong method.
+    const path = (request.raw.url ?? '/').split('?', 1)[0]!;
+    const known = ['/healthz', '/readyz'].includes(path) || FILE_PATHS.some((p) => p.test(path));
+    return refuse(known ? 'method_not_allowed' : 'not_found', request, reply);
+  });
+  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
+    const status = error.statusCode ?? 500;
+    const kind: HttpRefusal = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body_too_large' : status === 408 ? 'timeout' : status === 503 ? 'unavailable' : status >= 400 && status < 500 ? 'bad_request' : 'internal';
+    if (kind === 'internal') request.log.error({ err: error }, 'unhandled error');
+    return refuse(kind, request, reply);
   });
   return app;
 }

@@ -1,3 +1,4 @@
+import { REFUSAL_STATUS, type HttpRefusal } from '../http-refusal.js';
 import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import type { Logger } from 'pino';
 import { sameSecret, type ConsoleSessions } from '../../covers/console-sessions.js';
@@ -146,6 +147,12 @@ export class ConsoleApi {
     return session;
   }
 
+  /** The console's JSON error for what the HTTP layer refused under /console. */
+  refuse(refusal: HttpRefusal): ConsoleResponse {
+    const [code, message] = REFUSALS[refusal];
+    return json(REFUSAL_STATUS[refusal], { error: { code, message } });
+  }
+
   private failure(error: unknown, request: ConsoleRequest): ConsoleResponse {
     const e = consoleError(error);
     if (e.status >= 500) this.deps.log?.error({ err: error, path: request.path }, 'console request failed');
@@ -280,6 +287,19 @@ export class ConsoleApi {
 }
 
 const NO_STORE = { 'cache-control': 'no-store' };
+
+const REFUSALS: Readonly<Record<HttpRefusal, readonly [string, string]>> = {
+  not_found: ['NotFound', 'No such console page or API.'],
+  forbidden: ['Forbidden', 'This link has expired. Reload the page.'],
+  method_not_allowed: ['MethodNotAllowed', 'This method is not allowed here.'],
+  bad_encoding: ['BadRequest', 'The address is not valid percent-encoding.'],
+  bad_request: ['BadRequest', 'The request could not be read.'],
+  body_too_large: ['TooLarge', 'The request is larger than the server accepts.'],
+  headers_too_large: ['TooLarge', 'The request headers are larger than the server accepts.'],
+  timeout: ['Timeout', 'The request stopped arriving. Try again.'],
+  unavailable: ['Unavailable', 'The service is busy or restarting. Try again in a moment.'],
+  internal: ['InternalError', 'Something went wrong on the server. Try again; if it keeps happening, the server log says why.'],
+};
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): ConsoleResponse {
   return { status, headers: { 'content-type': 'application/json; charset=utf-8', ...NO_STORE, ...headers }, body: JSON.stringify(body) };

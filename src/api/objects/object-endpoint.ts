@@ -8,11 +8,14 @@ import type { UploadService, UploadTarget } from '../../covers/uploads.js';
 import { AppError, toAppError, tooLargeError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { sameSignature } from '../rpc/signature.js';
-import { OSS_XML_TYPE, OssError, ossErrorFrom, ossErrors, renderOssError, renderXml } from './oss-error.js';
+import type { HttpRefusal } from '../http-refusal.js';
+import { OSS_XML_TYPE, OssError, ossErrorFrom, ossErrorFromRefusal, ossErrors, renderOssError, renderXml } from './oss-error.js';
 import { parseV1Authorization, parseV4Authorization, signV1, signV4, stringToSignV1, stringToSignV4, type SignedRequest } from './oss-signature.js';
 
 /** An object request as the endpoint needs it; server.ts builds it from Fastify's. */
 export interface ObjectRequest {
+  /** The id the server logs this request under, returned as x-oss-request-id. */
+  readonly id?: string;
   readonly method: string;
   /** The request target as sent: path and query, still encoded. */
   readonly url: string;
@@ -67,7 +70,7 @@ export class ObjectEndpoint {
   constructor(private readonly deps: ObjectEndpointDeps) {}
 
   async handle(request: ObjectRequest): Promise<ObjectResponse> {
-    const requestId = randomUUID().replace(/-/g, '').toUpperCase().slice(0, 24);
+    const requestId = request.id ?? randomUUID().toUpperCase();
     const common = { ...CORS_HEADERS, 'x-oss-request-id': requestId };
     if (request.method === 'OPTIONS') return { status: 200, headers: common, body: '' };
     try {
@@ -91,6 +94,17 @@ export class ObjectEndpoint {
         body: renderOssError(oss, requestId, this.deps.hostId),
       };
     }
+  }
+
+  /** The OSS XML error for what the HTTP layer refused on an object or file path. */
+  refuse(refusal: HttpRefusal, requestId: string): ObjectResponse {
+    const oss = ossErrorFromRefusal(refusal);
+    return { status: oss.status, headers: { ...CORS_HEADERS, 'x-oss-request-id': requestId, 'content-type': OSS_XML_TYPE }, body: renderOssError(oss, requestId, this.deps.hostId) };
+  }
+
+  /** The bucket this endpoint serves: a path under /<bucket>/ is always an object path. */
+  get bucket(): string {
+    return this.deps.bucket;
   }
 
   private toOssError(error: unknown): OssError {

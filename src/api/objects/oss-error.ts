@@ -1,5 +1,6 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import type { AppError } from '../../errors.js';
+import type { HttpRefusal } from '../http-refusal.js';
 
 /** An OSS error: the code ali-oss exposes as err.code (and acts on), its HTTP status, a message. */
 export class OssError extends Error {
@@ -53,6 +54,32 @@ export function ossErrorFrom(error: AppError): OssError {
       return ossErrors.unavailable();
     case 'aborted':
       return new OssError('RequestTimeout', 400, 'The request was not completed: the connection closed.');
+    default:
+      return ossErrors.internal();
+  }
+}
+
+/** OSS's codes for what the HTTP layer refuses on the object and file paths (S3 and OSS share them). */
+export function ossErrorFromRefusal(refusal: HttpRefusal): OssError {
+  switch (refusal) {
+    case 'not_found':
+      return new OssError('NoSuchKey', 404, 'The specified key does not exist.');
+    case 'forbidden':
+      return ossErrors.accessDenied('The auth_key is missing, expired or does not match this path.');
+    case 'method_not_allowed':
+      return new OssError('MethodNotAllowed', 405, 'The specified method is not allowed against this resource.');
+    case 'bad_encoding':
+      return new OssError('InvalidURI', 400, 'Could not parse the specified URI.');
+    case 'bad_request':
+      return new OssError('InvalidRequest', 400, 'The request could not be read as HTTP.');
+    case 'body_too_large':
+      return new OssError('EntityTooLarge', 400, 'Your proposed upload exceeds the maximum allowed size.');
+    case 'headers_too_large':
+      return new OssError('RequestHeaderTooLarge', 400, 'Your request header exceeds the maximum allowed size.');
+    case 'timeout':
+      return new OssError('RequestTimeout', 400, 'Your socket connection to the server was not read from or written to within the timeout period.');
+    case 'unavailable':
+      return ossErrors.unavailable();
     default:
       return ossErrors.internal();
   }

@@ -6,7 +6,8 @@ import { toAppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { Params } from './params.js';
 import { renderError, SuccessRenderer, type WireFormat, type WireObject } from './render.js';
-import { fromAppError, RpcError, rpcErrors } from './rpc-error.js';
+import type { HttpRefusal } from '../http-refusal.js';
+import { fromAppError, fromRefusal, RpcError, rpcErrors } from './rpc-error.js';
 import { canonicalRequestV3, hmacKeys, parseV3Authorization, sameSignature, sha256Hex, signV1, signV3, stringToSignV1, type HmacKeys } from './signature.js';
 
 export const API_VERSION = '2017-03-21';
@@ -15,6 +16,8 @@ const V3_REQUIRED_HEADERS = ['host', 'x-acs-date', 'x-acs-signature-nonce', 'x-a
 
 /** An HTTP request as the gateway needs it; server.ts builds it from Node's, without copying headers. */
 export interface RpcRequest {
+  /** The id the server logs this request under, returned as RequestId; a fresh one when absent. */
+  readonly id?: string;
   readonly method: string;
   /** The query string as sent (what follows '?'), still percent-encoded. */
   readonly rawQuery: string;
@@ -26,6 +29,9 @@ export interface RpcRequest {
 }
 
 export interface RpcResponse {
+  /** The action asked for ('' when the request never named one), and the VOD code ('OK' on success). */
+  readonly action: string;
+  readonly code: string;
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
@@ -73,7 +79,7 @@ export class Gateway {
   constructor(private readonly deps: GatewayDeps) {}
 
   async handle(request: RpcRequest): Promise<RpcResponse> {
-    const requestId = randomUUID().toUpperCase();
+    const requestId = request.id ?? randomUUID().toUpperCase();
     const isV3 = first(request.headers, 'authorization')?.startsWith('ACS3-') === true;
     let format: WireFormat = 'XML';
     let action = '';
@@ -103,12 +109,31 @@ export class Gateway {
       const baseUrl = this.deps.publicUrl !== '' ? this.deps.publicUrl : `http://${first(request.headers, 'host') ?? 'localhost'}`;
       const fields = await handler.handle(new Params(params), { accountId: key.accountId, accessKeyId: key.id, now, baseUrl });
       const { body, type } = this.renderer.render(format, action, requestId, fields);
-      return { status: 200, headers: { 'content-type': type, 'x-acs-request-id': requestId }, body };
+      return { action, code: 'OK', status: 200, headers: { 'content-type': type, 'x-acs-request-id': requestId }, body };
     } catch (error) {
-      const rpc = this.toRpcError(error, action);
-      const { body, type } = renderError(format, rpc, requestId, this.deps.hostId, recommendLink(this.deps.recommendBase, rpc.code));
-      return { status: rpc.status, headers: { ...rpc.headers, 'content-type': type, 'x-acs-request-id': requestId }, body };
+      return this.errorResponse(this.toRpcError(error, action), format, requestId, action);
     }
+  }
+
+  /**
+   * VOD's error body for what the HTTP layer refused, in the format the request asked for when its query
+   * can still be read (else XML, VOD's default). `request` is empty for a request that never parsed.
+   */
+  refuse(refusal: HttpRefusal, requestId: string, request: { rawQuery?: string; accept?: string } = {}): RpcResponse {
+    let format: WireFormat = 'XML';
+    try {
+      const asked = /(?:^|&)Format=([A-Za-z]{3,4})(?:&|$)/.exec(request.rawQuery ?? '')?.[1];
+      format = resolveFormat(asked, request.accept, request.accept?.includes('application/json') === true);
+    } catch {
+      // An unknown Format: the default.
+    }
+    return this.errorResponse(fromRefusal(refusal), format, requestId, '');
+  }
+
+  private errorResponse(rpc: RpcError, format: WireFormat, requestId: string, action: string): RpcResponse {
+    const { body, type } = renderError(format, rpc, requestId, this.deps.hostId, recommendLink(this.deps.recommendBase, rpc.code));
+    // An unknown action is counted as one: the metric's labels stay the known actions.
+    return { action: this.deps.actions.has(action) ? action : '', code: rpc.code, status: rpc.status, headers: { ...rpc.headers, 'content-type': type, 'x-acs-request-id': requestId }, body };
   }
 
   private toRpcError(error: unknown, action: string): RpcError {

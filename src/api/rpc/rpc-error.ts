@@ -1,4 +1,5 @@
 import type { AppError } from '../../errors.js';
+import { REFUSAL_STATUS, type HttpRefusal } from '../http-refusal.js';
 
 /** An error as VOD's wire shows it: a code, an HTTP status and a message. Lives only at the API edge. */
 export class RpcError extends Error {
@@ -58,6 +59,36 @@ export function fromAppError(error: AppError): RpcError {
       return new RpcError('Forbidden', 403, error.message);
     case 'unavailable':
     case 'aborted':
+      return rpcErrors.unavailable();
+    default:
+      return rpcErrors.internal();
+  }
+}
+
+/**
+ * VOD errors for what the HTTP layer refuses. The spec's table has no codes for these; ours, documented in
+ * the README: InvalidApi.NotFound is the code Alibaba's API gateway gives an unknown path.
+ */
+export function fromRefusal(refusal: HttpRefusal): RpcError {
+  const status = REFUSAL_STATUS[refusal];
+  switch (refusal) {
+    case 'not_found':
+      return new RpcError('InvalidApi.NotFound', status, 'Specified api is not found: the API is served at / (GET or POST).');
+    case 'forbidden':
+      return new RpcError('Forbidden', status, 'The URL signature is missing, expired or does not match.');
+    case 'method_not_allowed':
+      return new RpcError('UnsupportedHTTPMethod', status, 'Specified HTTP method is not supported: use GET or POST.', { allow: 'GET, POST' });
+    case 'bad_encoding':
+      return rpcErrors.badEncoding();
+    case 'bad_request':
+      return new RpcError('MalformedRequest', status, 'The request could not be read as HTTP.');
+    case 'body_too_large':
+      return new RpcError('RequestBodyTooLarge', status, 'The request body is larger than this server accepts (SMARTCOVER_BODY_LIMIT).');
+    case 'headers_too_large':
+      return new RpcError('RequestHeaderTooLarge', status, 'The request headers are larger than this server accepts.');
+    case 'timeout':
+      return new RpcError('RequestTimeout', status, 'The request did not arrive in time: the client stopped sending.');
+    case 'unavailable':
       return rpcErrors.unavailable();
     default:
       return rpcErrors.internal();

@@ -1,0 +1,169 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signedQuery } from './support/raw-rpc.js';
+import { ServerProcess } from './support/service.js';
+
+/**
+ * What the HTTP layer refuses, on a real `smartcover serve` over loopback: every refusal on the API's
+ * paths is VOD's error body (JSON when the query asks for it, XML otherwise) with a code and the request
+ * id; files and objects answer OSS's XML; the console its JSON. Raw sockets for what fetch cannot send.
+ */
+let server: ServerProcess;
+const xml = new XMLParser();
+
+beforeAll(async () => {
+  server = await ServerProcess.start({ SMARTCOVER_BODY_LIMIT: '4096', SMARTCOVER_UPLOAD_IDLE_TIMEOUT: '1' });
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** Sends `text` as it is and resolves with everything the server sent back before closing or 3 s. */
+function raw(text: string | Buffer, keepOpenMs = 3000): Promise<{ status: number; headers: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(server.port, '127.0.0.1');
+    let received = '';
+    const done = () => {
+      socket.destroy();
+      const [head = '', body = ''] = received.split('\r\n\r\n', 2);
+      resolve({ status: Number(head.split(' ')[1]), headers: head.toLowerCase(), body });
+    };
+    socket.on('data', (d) => (received += d.toString('utf8')));
+    socket.on('end', done);
+    socket.on('error', (e) => (received === '' ? reject(e) : done()));
+    setTimeout(done, keepOpenMs);
+    socket.write(text);
+  });
+}
+
+function vodJson(body: string): { Code: string; Message: string; RequestId: string } {
+  const parsed = JSON.parse(body) as { Code: string; Message: string; RequestId: string; HostId: string; Recommend: string };
+  expect(Object.keys(parsed).sort()).toEqual(['Code', 'HostId', 'Message', 'Recommend', 'RequestId']);
+  return parsed;
+}
+
+function vodXml(body: string): { Code: string; RequestId: string } {
+  const parsed = xml.parse(body) as { Error?: { Code: string; RequestId: string; HostId: string } };
+  expect(parsed.Error?.HostId).toBeTruthy();
+  return parsed.Error!;
+}
+
+describe('refusals on the API port have VOD’s error shape', () => {
+  it('an unknown path: InvalidApi.NotFound, in JSON when asked and XML by default', async () => {
+    const json = await fetch(`${server.endpoint}/no/such/api?Format=JSON`);
+    expect(json.status).toBe(404);
+    expect(json.headers.get('content-type')).toBe('application/json;charset=utf-8');
+    const body = vodJson(await json.text());
+    expect(body.Code).toBe('InvalidApi.NotFound');
+    expect(json.headers.get('x-acs-request-id')).toBe(body.RequestId);
+
+    const plain = await fetch(`${server.endpoint}/no/such/api`);
+    expect(plain.headers.get('content-type')).toBe('text/xml;charset=utf-8');
+    expect(vodXml(await plain.text()).Code).toBe('InvalidApi.NotFound');
+  });
+
+  it('a wrong method on the API path: UnsupportedHTTPMethod with Allow', async () => {
+    const response = await fetch(`${server.endpoint}/?Format=JSON`, { method: 'DELETE' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET, POST');
+    expect(vodJson(await response.text()).Code).toBe('UnsupportedHTTPMethod');
+  });
+
+  it('a body over the limit: RequestBodyTooLarge, nothing else read', async () => {
+    const response = await fetch(`${server.endpoint}/?Format=JSON`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `Action=GetAITemplate&Pad=${'x'.repeat(10_000)}`,
+    });
+    expect(response.status).toBe(413);
+    expect(vodJson(await response.text()).Code).toBe('RequestBodyTooLarge');
+  });
+
+  it('malformed percent-encoding in the query, the form or the path: InvalidParameter.Encoding', async () => {
+    const query = signedQuery(server.credentials(), { Action: 'ListAIImageInfo', VideoId: 'a'.repeat(32) });
+    const bad = await fetch(`${server.endpoint}/?${query}&Title=%zz`);
+    expect(bad.status).toBe(400);
+    expect(vodJson(await bad.text()).Code).toBe('InvalidParameter.Encoding');
+
+    const form = await fetch(`${server.endpoint}/?Format=JSON`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=%E4%ZZ' });
+    expect(vodJson(await form.text()).Code).toBe('InvalidParameter.Encoding');
+
+    // Not valid UTF-8 either: refused rather than turned into U+FFFD (and a signature that cannot match).
+    const bytes = await fetch(`${server.endpoint}/?Format=JSON&Action=%FF`);
+    expect(vodJson(await bytes.text()).Code).toBe('InvalidParameter.Encoding');
+
+    const path = await raw('GET /%zz/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(path.status).toBe(400);
+    expect(vodXml(path.body).Code).toBe('InvalidParameter.Encoding');
+  });
+
+  it('headers over the limit: RequestHeaderTooLarge in XML (nothing of the request could be read)', async () => {
+    const response = await raw(`GET /?Format=JSON HTTP/1.1\r\nHost: x\r\nX-Big: ${'y'.repeat(20_000)}\r\n\r\n`);
+    expect(response.status).toBe(431);
+    expect(response.headers).toContain('content-type: text/xml;charset=utf-8');
+    expect(vodXml(response.body).Code).toBe('RequestHeaderTooLarge');
+  });
+
+  it('malformed HTTP: MalformedRequest', async () => {
+    const response = await raw('THIS IS NOT HTTP\r\n\r\n');
+    expect(response.status).toBe(400);
+    expect(vodXml(response.body).Code).toBe('MalformedRequest');
+  });
+
+  it('a body that stops coming: RequestTimeout after the idle timeout', async () => {
+    const started = Date.now();
+    const response = await raw('POST /?Format=JSON HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nAction=', 4000);
+    expect(response.status).toBe(408);
+    expect(vodJson(response.body).Code).toBe('RequestTimeout');
+    expect(Date.now() - started).toBeLessThan(3500);
+  });
+});
+
+describe('the other surfaces keep their own shapes', () => {
+  it('a cover URL with a bad auth_key gets OSS’s AccessDenied; an object write without a signature too', async () => {
+    const file = await fetch(`${server.endpoint}/${'a'.repeat(32)}/image/ai/${'b'.repeat(32)}-00001.png?auth_key=1-2-0-${'c'.repeat(32)}`);
+    expect(file.status).toBe(403);
+    expect(file.headers.get('content-type')).toBe('application/xml');
+    expect((xml.parse(await file.text()) as { Error: { Code: string } }).Error.Code).toBe('AccessDenied');
+
+    const put = await fetch(`${server.endpoint}/smartcover-uploads/x/video.mp4`, { method: 'PUT', body: 'x' });
+    expect(put.status).toBe(403);
+    expect((xml.parse(await put.text()) as { Error: { Code: string } }).Error.Code).toBe('AccessDenied');
+  });
+
+  it('an unknown console API gets the console’s JSON', async () => {
+    const response = await fetch(`${server.endpoint}/console/api/nope`);
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('NotFound');
+  });
+});
+
+describe('health', () => {
+  it('/healthz answers; /readyz is 503 while the data directory is read-only and 200 again after', async () => {
+    expect(await (await fetch(`${server.endpoint}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${server.endpoint}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(((await ready.json()) as { checks: Record<string, string> }).checks).toEqual({ database: 'ok', queue: 'ok', storage: 'ok', ffmpeg: 'ok' });
+
+    const media = join(server.dataDir, 'media');
+    mkdirSync(media, { recursive: true });
+    // Root ignores permission bits: the immutable attribute stops even root from adding files.
+    const lock = (on: boolean) => (process.getuid?.() === 0 ? execFileSync('chattr', [on ? '+i' : '-i', media]) : execFileSync('chmod', [on ? '0555' : '0755', media]));
+    lock(true);
+    try {
+      await new Promise((r) => setTimeout(r, 1100));
+      const down = await fetch(`${server.endpoint}/readyz`);
+      expect(down.status).toBe(503);
+      const report = (await down.json()) as { ready: boolean; checks: Record<string, string> };
+      expect(report.ready).toBe(false);
+      expect(report.checks['storage']).not.toBe('ok');
+      expect(report.checks['database']).toBe('ok');
+    } finally {
+      lock(false);
+    }
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await fetch(`${server.endpoint}/readyz`)).status).toBe(200);
+  });
+});
