@@ -91,12 +91,13 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.addHook('onRequest', async (request, reply) => {
     if (closing) return refuse('unavailable', request, reply);
     if (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined) return;
-    // No total time limit (a large upload on a slow link takes long), but a body that stalls is dropped:
-    // an upload's with nothing more to say (its staged file is removed), any other with a 408. The
-    // timer is the socket's: cleared when the answer is out, or it would close the kept-alive connection.
+    // Object uploads keep their own idle timer (set by their handler). Any other body that stalls gets a
+    // 408; the timer is the socket's, cleared when the answer is out, or it would close the kept-alive
+    // connection.
+    if (surfaceOf(request.method, request.raw.url ?? '/') === 'oss') return;
     reply.raw.once('finish', () => request.raw.setTimeout(0));
     request.raw.setTimeout(deps.bodyIdleMs, () => {
-      if (!reply.sent && !reply.raw.headersSent && surfaceOf(request.method, request.raw.url ?? '/') !== 'oss') {
+      if (!reply.sent && !reply.raw.headersSent) {
         void refuse('timeout', request, reply);
         reply.raw.once('finish', () => request.raw.destroy());
       } else {
@@ -146,6 +147,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     objects.removeAllContentTypeParsers();
     objects.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+      // No total time limit (a large upload on a slow link takes long), but a body that stalls is dropped.
+      request.raw.setTimeout(deps.bodyIdleMs, () => request.raw.destroy());
       const response = await deps.objects.handle({
         id: request.id,
         method: request.method,
