@@ -3,7 +3,6 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import * as kyselySql from 'kysely';
 import { Readiness } from './ops/health-routes.js';
 import type { FastifyInstance } from 'fastify';
 import type { ConsoleApi } from './api/console/console-api.js';
@@ -296,9 +295,8 @@ export async function buildApi(service: Service, log: Pino): Promise<FastifyInst
  * probe, written and deleted), and the engine's ffmpeg runs.
  */
 export function serviceReadiness(service: Service): Readiness {
-  const { sql } = kyselySql;
   return new Readiness([
-    { name: 'database', run: async () => void await sql`select 1`.execute(service.store.db) },
+    { name: 'database', run: () => service.store.ping() },
     { name: 'queue', run: async () => void await service.queue.pending() },
     {
       name: 'storage',

@@ -12,6 +12,15 @@ import type { UrlAuth } from './url-auth.js';
 const COVER_PATH = /^\/([0-9a-f]{32})\/image\/ai\/([0-9a-f]{32}-\d{5}\.(png|gif))$/;
 const SOURCE_PATH = /^\/([0-9a-f]{32})\/video\/source(\.[a-z0-9]{1,5})?$/;
 
+/**
+ * Whether a path is one of the file routes (cover, uploaded image, source), however its last segment
+ * looks: a refusal on it is answered as the storage behind a FileURL would, in OSS's XML.
+ */
+export function isFileRoute(path: string): boolean {
+  return FILE_ROUTES.some((route) => route.test(path));
+}
+const FILE_ROUTES = [/^\/[0-9a-f]{32}\/image\/ai\//, /^\/image\/[^/]+\/[^/]+$/, /^\/[0-9a-f]{32}\/video\//];
+
 /** What a player is told a source is, by extension (anything else is offered as bytes). */
 const VIDEO_CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.mp4': 'video/mp4', '.m4v': 'video/mp4', '.mov': 'video/quicktime', '.webm': 'video/webm', '.mkv': 'video/x-matroska',

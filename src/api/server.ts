@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ConsoleApi } from './console/console-api.js';
 import type { ConsoleAssets } from './console/console-assets.js';
-import type { CoverFiles } from './files.js';
+import { isFileRoute, type CoverFiles } from './files.js';
 import { REASON, type HttpRefusal } from './http-refusal.js';
 import { lazyRequestLogger } from './lazy-request-logger.js';
 import type { ObjectEndpoint } from './objects/object-endpoint.js';
@@ -24,15 +24,12 @@ export interface ServerDeps {
   readonly bodyLimit: number;
   /** A pino logger (see createLogger, whose request serializer drops query strings), or none. */
   readonly logger?: import('fastify').FastifyBaseLogger | undefined;
-  /** Called once per RPC answer, with its action, code and seconds (the metrics' request counters). */
-  readonly onRpc?: ((action: string, code: string, seconds: number) => void) | undefined;
 }
 
 /** Which error shape a path answers in: VOD's, OSS's XML (files and objects), or the console's JSON. */
 type Surface = 'rpc' | 'oss' | 'console';
 
 const EMPTY = Buffer.alloc(0);
-const FILE_PATHS = [/^\/[0-9a-f]{32}\/image\/ai\//, /^\/image\/[^/]+\/[^/]+$/, /^\/[0-9a-f]{32}\/video\//];
 
 /**
  * Builds the HTTP server without listening: the one file that knows Fastify. Every body is kept raw (V3
@@ -46,7 +43,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     const path = url.split('?', 1)[0]!;
     if (path === '/console' || path.startsWith('/console/')) return 'console';
     if (path === '/') return 'rpc';
-    if (FILE_PATHS.some((p) => p.test(path)) || path.startsWith(`/${deps.objects.bucket}/`)) return 'oss';
+    if (isFileRoute(path) || path.startsWith(`/${deps.objects.bucket}/`)) return 'oss';
     // Other paths are object keys for the methods that write objects; a GET of one is not an API path.
     return method === 'GET' || method === 'HEAD' ? 'rpc' : 'oss';
   };
@@ -110,7 +107,6 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   });
 
   const rpc = async (request: FastifyRequest, reply: FastifyReply) => {
-    const started = process.hrtime.bigint();
     const target = request.raw.url ?? '/';
     const queryAt = target.indexOf('?');
     // A person's browser at the root goes to the console; an API client without an Action still gets VOD's error.
@@ -124,7 +120,6 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       headers: raw.headers,
       distinctHeaders: () => raw.headersDistinct,
     });
-    deps.onRpc?.(response.action, response.code, Number(process.hrtime.bigint() - started) / 1e9);
     return reply.code(response.status).headers(response.headers).send(response.body);
   };
   app.get('/', rpc);
@@ -191,7 +186,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.setNotFoundHandler((request, reply) => {
     // A path that exists with another method (POST to a cover's URL, PUT to /readyz) is a wrong method.
     const path = (request.raw.url ?? '/').split('?', 1)[0]!;
-    const known = ['/healthz', '/readyz'].includes(path) || FILE_PATHS.some((p) => p.test(path));
+    const known = ['/healthz', '/readyz'].includes(path) || isFileRoute(path);
     return refuse(known ? 'method_not_allowed' : 'not_found', request, reply);
   });
   app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {

@@ -400,6 +400,11 @@ export class KyselyStore implements Store {
     return (await this.db.selectFrom('settings').select('value').where('name', '=', name).executeTakeFirstOrThrow()).value;
   }
 
+  /** Resolves once the database answers a query (readiness). */
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
   async close(): Promise<void> {
     await this.db.destroy();
   }

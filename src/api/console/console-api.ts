@@ -1,4 +1,3 @@
-import { REFUSAL_STATUS, type HttpRefusal } from '../http-refusal.js';
 import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import type { Logger } from 'pino';
 import { sameSecret, type ConsoleSessions } from '../../covers/console-sessions.js';
@@ -10,6 +9,7 @@ import type { UploadService } from '../../covers/uploads.js';
 import type { VideoService } from '../../covers/videos.js';
 import { AppError } from '../../errors.js';
 import { sourcePath } from '../files.js';
+import { REFUSAL_STATUS, type HttpRefusal } from '../http-refusal.js';
 import { uploadTicket } from '../upload-ticket.js';
 import { ConsoleBody, invalid } from './console-body.js';
 import { consoleError } from './console-error.js';

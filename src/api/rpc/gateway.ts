@@ -29,9 +29,6 @@ export interface RpcRequest {
 }
 
 export interface RpcResponse {
-  /** The action asked for ('' when the request never named one), and the VOD code ('OK' on success). */
-  readonly action: string;
-  readonly code: string;
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
@@ -109,9 +106,9 @@ export class Gateway {
       const baseUrl = this.deps.publicUrl !== '' ? this.deps.publicUrl : `http://${first(request.headers, 'host') ?? 'localhost'}`;
       const fields = await handler.handle(new Params(params), { accountId: key.accountId, accessKeyId: key.id, now, baseUrl });
       const { body, type } = this.renderer.render(format, action, requestId, fields);
-      return { action, code: 'OK', status: 200, headers: { 'content-type': type, 'x-acs-request-id': requestId }, body };
+      return { status: 200, headers: { 'content-type': type, 'x-acs-request-id': requestId }, body };
     } catch (error) {
-      return this.errorResponse(this.toRpcError(error, action), format, requestId, action);
+      return this.errorResponse(this.toRpcError(error, action), format, requestId);
     }
   }
 
@@ -127,13 +124,12 @@ export class Gateway {
     } catch {
       // An unknown Format: the default.
     }
-    return this.errorResponse(fromRefusal(refusal), format, requestId, '');
+    return this.errorResponse(fromRefusal(refusal), format, requestId);
   }
 
-  private errorResponse(rpc: RpcError, format: WireFormat, requestId: string, action: string): RpcResponse {
+  private errorResponse(rpc: RpcError, format: WireFormat, requestId: string): RpcResponse {
     const { body, type } = renderError(format, rpc, requestId, this.deps.hostId, recommendLink(this.deps.recommendBase, rpc.code));
-    // An unknown action is counted as one: the metric's labels stay the known actions.
-    return { action: this.deps.actions.has(action) ? action : '', code: rpc.code, status: rpc.status, headers: { ...rpc.headers, 'content-type': type, 'x-acs-request-id': requestId }, body };
+    return { status: rpc.status, headers: { ...rpc.headers, 'content-type': type, 'x-acs-request-id': requestId }, body };
   }
 
   private toRpcError(error: unknown, action: string): RpcError {
@@ -256,8 +252,9 @@ export function checkWireTime(value: string): Date | undefined {
   if (m === null) return undefined;
   // Read from the match (Date's own parser costs several times more, on every request's Timestamp), and
   // refused when a field is out of range instead of rolled over (Date.UTC turns Feb 30 into Mar 2).
-  const [, y, mo, d, h, mi, sec, ms] = m.map(Number) as [number, number, number, number, number, number, number, number];
-  const at = Date.UTC(y, mo - 1, d, h, mi, sec, Number.isNaN(ms) ? 0 : Math.round(Number(`0.${m[7]}`) * 1000));
+  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const fraction = m[7] === undefined ? 0 : Math.round(Number(`0.${m[7]}`) * 1000);
+  const at = Date.UTC(y, mo - 1, d, h, mi, sec, fraction);
   const date = new Date(at);
   if (date.getUTCDate() !== d || date.getUTCMonth() !== mo - 1 || h > 23 || mi > 59 || sec > 59) return undefined;
   return date;
