@@ -31,12 +31,15 @@ import { analyzeVideo } from './engine/analyze.js';
 import { FfmpegRunner } from './engine/ffmpeg.js';
 import type { MediaLimits } from './engine/media-limits.js';
 import { probeVideo } from './engine/probe.js';
+import { stageTimer } from './engine/stages.js';
 import { stillAt } from './engine/still-at.js';
 import { ModelHost } from './engine/subjects/model-host.js';
 import type { SubjectModels } from './engine/subjects/port.js';
 import { downloadToFile, type OutboundPolicy } from './outbound/guarded-http.js';
-import type { TaskSource } from './queue/task-source.js';
+import type { QueueStats, TaskSource } from './queue/task-source.js';
 import { Worker, type RetryPolicy } from './queue/worker.js';
+import type { Metrics } from './ops/metrics.js';
+import type { OpsListener } from './ops/ops-listener.js';
 import type { ServiceConfig } from './service-config.js';
 import { FsBlobStore } from './storage/fs-blob-store.js';
 import type { KyselyStore } from './storage/kysely-store.js';
@@ -84,6 +87,8 @@ export interface ServiceQueue extends TaskQueue, TaskSource {
   recoverAfterCrash(): Promise<number>;
   /** Tasks queued or running. */
   pending(): Promise<number>;
+  /** What the queue holds now, by state (for metrics). */
+  stats(): Promise<QueueStats>;
   close(): Promise<void>;
 }
 
@@ -105,6 +110,8 @@ export interface Service {
   readonly uploads: UploadService;
   readonly engine: Engine;
   readonly outbound: OutboundPolicy;
+  /** This process's Prometheus metrics (served by the operations listener). */
+  readonly metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -145,6 +152,8 @@ export async function openService(config: ServiceConfig, engineConfig: EngineCon
     throw error;
   }
   const engine = buildEngine(engineConfig, WORKER_MODEL_LINGER_MS);
+  const { Metrics } = await import('./ops/metrics.js');
+  const metrics = new Metrics(() => queue.stats());
   const outbound: OutboundPolicy = {
     allowPrivate: config.allowPrivateUrls, maxBytes: config.uploadMaxBytes, timeoutMs: config.uploadTimeoutSeconds * 1000, maxRedirects: 3,
   };
@@ -162,12 +171,19 @@ export async function openService(config: ServiceConfig, engineConfig: EngineCon
   };
   const callbacks = callbackTarget(config.callbackUrl || undefined);
   const jobs = new JobService(deps, {
-    analyze: (file, options) => analyzeVideo(engine.ffmpeg, file, { ...options, subjects: engine.subjects, limits: engine.limits }),
+    analyze: (file, options) => {
+      const timeStages = stageTimer((stage, seconds) => metrics.stage(stage, seconds), () => performance.now());
+      const onProgress = (fraction: number, label: string) => {
+        timeStages(fraction, label);
+        options.onProgress?.(fraction, label);
+      };
+      return analyzeVideo(engine.ffmpeg, file, { ...options, onProgress, subjects: engine.subjects, limits: engine.limits });
+    },
     stillAt: (file, time, options) => stillAt(engine.ffmpeg, file, time, { ...options, subjects: engine.subjects, limits: engine.limits }),
   }, scratch, callbacks);
   const uploadSettings = { credentialSeconds: config.uploadCredentialSeconds, maxBytes: config.uploadMaxBytes, autoCovers: config.autoCovers, abandonSeconds: config.uploadAbandonSeconds };
   return {
-    config, deps, store, queue, sqlite, embedded: sqlite !== undefined, templates, engine, outbound, jobs,
+    config, deps, store, queue, sqlite, embedded: sqlite !== undefined, templates, engine, outbound, jobs, metrics,
     videos: new VideoService(deps, probe, (url, destination, signal) => downloadToFile(url, destination, outbound, signal), scratch, callbacks),
     covers: new CoverService(deps),
     keys: new AccessKeyService(deps),
@@ -269,6 +285,7 @@ export async function buildApi(service: Service, log: Pino): Promise<FastifyInst
     maxParameters: 200,
     publicUrl: config.publicUrl,
     log,
+    observe: (action, code, seconds) => service.metrics.rpc(action, code, seconds),
   });
   const files = new CoverFiles(service.deps.blobs, urlAuth, service.deps.clock, async (videoId) => {
     const video = await service.store.findVideoById(videoId);
@@ -276,10 +293,12 @@ export async function buildApi(service: Service, log: Pino): Promise<FastifyInst
   });
   const objects = new ObjectEndpoint({
     uploads: service.uploads, findAccessKey, clock: service.deps.clock, bucket: UPLOAD_BUCKET, maxBytes: config.uploadMaxBytes, hostId, log,
+    observe: () => service.metrics.objectRequest(),
   });
   const consoleParts = await buildConsole(service, { findAccessKey, fileUrl: fileUrls(config.filesUrl, urlAuth), log });
   const server = buildServer({
     gateway, files, objects, console: consoleParts, health: serviceReadiness(service), bodyIdleMs: config.uploadIdleSeconds * 1000, bodyLimit: config.bodyLimit, logger: log,
+    observe: (surface, status, seconds) => service.metrics.http(surface, status, seconds),
   });
   const purge = setInterval(() => {
     void nonces.purge(service.deps.clock.now()).catch(() => {});
@@ -361,7 +380,7 @@ export function startUploadSweeper(service: Service, log: Pino, everyMs = 5 * 60
 export function buildWorker(service: Service, log: Pino): Worker {
   const objectBase = service.config.uploadEndpoint || service.config.publicUrl;
   const sender = new CallbackSender(service.store, service.deps.clock, { ...service.outbound, timeoutMs: 5_000 }, service.config.callbackKey || undefined,
-    (objectKey) => `${objectBase}/${UPLOAD_BUCKET}/${objectKey}`);
+    (objectKey) => `${objectBase}/${UPLOAD_BUCKET}/${objectKey}`, (event, outcome) => service.metrics.callback(event, outcome));
   return new Worker(
     service.queue,
     {
@@ -386,8 +405,20 @@ export function buildWorker(service: Service, log: Pino): Worker {
         if (task.kind === 'video.fetch') await service.videos.giveUpFetch(task.videoId, reason);
       },
       log,
+      onTaskEnd: (kind, outcome, seconds) => service.metrics.task(kind, outcome, seconds),
     },
   );
+}
+
+/**
+ * The operations listener (/healthz, /readyz, /metrics) when the config asks for one: the same readiness
+ * checks as the API port's, and this process's metrics.
+ */
+export async function startOps(service: Service): Promise<OpsListener | undefined> {
+  const { ops } = service.config;
+  if (ops === undefined) return undefined;
+  const { startOpsListener } = await import('./ops/ops-listener.js');
+  return startOpsListener({ health: serviceReadiness(service), metrics: () => service.metrics.scrape() }, ops.port, ops.host);
 }
 
 /**

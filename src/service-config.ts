@@ -50,6 +50,8 @@ export const SERVICE_SETTINGS = [
   { env: 'SMARTCOVER_RATE_BURST', flag: 'rate-burst', fallback: '200', help: 'requests per access key allowed in a burst' },
   { env: 'SMARTCOVER_BODY_LIMIT', flag: 'body-limit', fallback: '65536', help: 'largest request body, bytes' },
   { env: 'SMARTCOVER_SHUTDOWN_GRACE', flag: 'shutdown-grace', fallback: '30', help: 'seconds running jobs get to finish on SIGTERM before they are handed back' },
+  { env: 'SMARTCOVER_OPS_PORT', flag: 'ops-port', fallback: '', help: 'port for /healthz, /readyz and /metrics (Prometheus), apart from the API; serve and worker alike (0 picks a free one; unset: none)' },
+  { env: 'SMARTCOVER_OPS_HOST', flag: 'ops-host', fallback: '127.0.0.1', help: 'address the operations port listens on (it has no authentication: keep it private)' },
   { env: 'SMARTCOVER_LOG_LEVEL', flag: 'log-level', fallback: 'info', help: 'fatal, error, warn, info, debug or silent' },
 ] as const satisfies readonly Spec[];
 
@@ -86,6 +88,8 @@ export interface ServiceConfig {
   readonly rateBurst: number;
   readonly bodyLimit: number;
   readonly shutdownGraceSeconds: number;
+  /** The operations listener (/healthz, /readyz, /metrics), when one is asked for. */
+  readonly ops: { readonly port: number; readonly host: string } | undefined;
   readonly logLevel: string;
 }
 
@@ -171,9 +175,11 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     rateBurst: int('rate-burst', 1, 1_000_000),
     bodyLimit: int('body-limit', 1024, 64 * 1024 * 1024),
     shutdownGraceSeconds: int('shutdown-grace', 0, 3600),
+    ops: raw('ops-port') === '' ? undefined : { port: int('ops-port', 0, 65535), host: raw('ops-host') },
     logLevel,
   };
   if (config.uploadEndpoint !== '' && !/^https?:\/\/[^/?#]+$/.test(config.uploadEndpoint)) problems.push(`--upload-endpoint must be an http(s) URL with no path (got '${config.uploadEndpoint}')`);
+  if (config.ops !== undefined && config.ops.port !== 0 && config.ops.port === config.port) problems.push(`--ops-port must differ from --port (both ${config.port})`);
   if (config.uploadKey !== '' && config.uploadKey.length < 16) problems.push('--upload-key / SMARTCOVER_UPLOAD_KEY must be at least 16 characters');
   if (config.callbackUrl !== '' && !/^https?:\/\//.test(config.callbackUrl)) problems.push(`--callback-url must be an http(s) URL (got '${config.callbackUrl}')`);
   if (problems.length > 0) throw new AppError('invalid_argument', problems.join('; '));

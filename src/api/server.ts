@@ -24,10 +24,12 @@ export interface ServerDeps {
   readonly bodyLimit: number;
   /** A pino logger (see createLogger, whose request serializer drops query strings), or none. */
   readonly logger?: import('fastify').FastifyBaseLogger | undefined;
+  /** Told every answered request's surface, HTTP status and time (the RPC gateway also reports its own, by Action). */
+  readonly observe?: ((surface: Surface | 'health', status: number, seconds: number) => void) | undefined;
 }
 
 /** Which error shape a path answers in: VOD's, OSS's XML (files and objects), or the console's JSON. */
-type Surface = 'rpc' | 'oss' | 'console';
+export type Surface = 'rpc' | 'oss' | 'console';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -102,6 +104,15 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       }
     });
   });
+  const observe = deps.observe;
+  if (observe !== undefined) {
+    app.addHook('onResponse', (request, reply, done) => {
+      const url = request.raw.url ?? '/';
+      const surface = url.startsWith('/healthz') || url.startsWith('/readyz') ? 'health' : surfaceOf(request.method, url);
+      observe(surface, reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    });
+  }
   app.addHook('preClose', async () => {
     closing = true;
   });

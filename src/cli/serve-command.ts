@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildApi, buildWorker, createLogger, openService, startUploadSweeper, type Service } from '../app.js';
+import { buildApi, buildWorker, createLogger, openService, startOps, startUploadSweeper, type Service } from '../app.js';
+import type { OpsListener } from '../ops/ops-listener.js';
 import { DEFAULT_ACCOUNT } from '../covers/access-keys.js';
 import type { CliIo } from './cli-io.js';
 import { serviceFlags, serviceUsage, untilStopped } from './service-flags.js';
@@ -19,8 +20,11 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
   const { config, engine: engineConfig } = flags;
   const log = await createLogger(config.logLevel);
   const service = await openService(config, engineConfig, { supervise: config.worker, log });
+  let ops: OpsListener | undefined;
   try {
     const firstKey = await firstStartKey(service);
+    // First: a port already taken fails the start before anything runs.
+    ops = await startOps(service);
     const server = await buildApi(service, log);
     const worker = config.worker ? buildWorker(service, log) : undefined;
     if (worker !== undefined && service.embedded) {
@@ -33,6 +37,7 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
     worker?.start();
     const stopSweeper = worker === undefined ? undefined : startUploadSweeper(service, log);
     const address = await server.listen({ port: config.port, host: config.host });
+    if (ops !== undefined) io.stdout.write(`Operations (health, metrics) on ${ops.address}\n`);
     io.stdout.write(`smartcover listening on ${address} (data in ${config.dataDir}${worker === undefined ? ', no worker' : ''})\n`);
     const consoleUrl = `${config.publicUrl || address.replace(/\/\/(0\.0\.0\.0|\[::\])(?=:|$)/, '//127.0.0.1')}/console/`;
     io.stdout.write(firstKey === undefined ? `Web console: ${consoleUrl}\n` : `${firstKey}  Web console:     ${consoleUrl} (sign in with this key)\n`);
@@ -44,6 +49,7 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
     await worker?.stop(config.shutdownGraceSeconds * 1000);
     return 0;
   } finally {
+    await ops?.close();
     await service.close();
   }
 }

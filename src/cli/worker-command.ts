@@ -1,4 +1,5 @@
-import { buildWorker, createLogger, openService, startUploadSweeper } from '../app.js';
+import { buildWorker, createLogger, openService, startOps, startUploadSweeper } from '../app.js';
+import type { OpsListener } from '../ops/ops-listener.js';
 import type { CliIo } from './cli-io.js';
 import { serviceFlags, serviceUsage, untilStopped } from './service-flags.js';
 
@@ -16,10 +17,14 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
   const { config, engine } = flags;
   const log = await createLogger(config.logLevel);
   const service = await openService(config, engine, { supervise: true, log });
+  let ops: OpsListener | undefined;
   try {
+    // First: a port already taken fails the start before any task is claimed.
+    ops = await startOps(service);
     const worker = buildWorker(service, log);
     worker.start();
     const stopSweeper = startUploadSweeper(service, log);
+    if (ops !== undefined) io.stdout.write(`Operations (health, metrics) on ${ops.address}\n`);
     io.stdout.write(`smartcover worker running ${config.concurrency} at a time (${service.embedded ? `SQLite in ${config.dataDir}` : 'PostgreSQL'})\n`);
     await untilStopped(io.signal);
     log.info({}, 'shutting down: running tasks get the grace period');
@@ -27,6 +32,7 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
     await worker.stop(config.shutdownGraceSeconds * 1000);
     return 0;
   } finally {
+    await ops?.close();
     await service.close();
   }
 }

@@ -133,11 +133,11 @@ export class UploadService {
     throw new AppError('forbidden', 'Not an object key this service issues.');
   }
 
-  /** PutObject: the body straight into the blob store, then the object is complete. Returns the MD5 (hex). */
-  async putObject(target: UploadTarget, body: Readable, contentMd5?: string): Promise<string> {
+  /** PutObject: the body straight into the blob store, then the object is complete. Returns its MD5 (hex) and size. */
+  async putObject(target: UploadTarget, body: Readable, contentMd5?: string): Promise<{ md5: string; bytes: number }> {
     const { bytes, md5 } = await this.deps.blobs.write(target.blobKey, body, { maxBytes: this.settings.maxBytes, contentType: target.contentType, md5: contentMd5 });
     await this.completed(target, bytes);
-    return md5;
+    return { md5, bytes };
   }
 
   async initiateMultipart(target: UploadTarget): Promise<string> {
@@ -150,7 +150,7 @@ export class UploadService {
    * UploadPart, in any order and in parallel: the part is staged as a blob of its own, then recorded, so
    * a part answered 200 survives a restart. The parts together may not pass the size limit.
    */
-  async uploadPart(target: UploadTarget, uploadId: string, partNumber: number, body: Readable, contentMd5?: string): Promise<string> {
+  async uploadPart(target: UploadTarget, uploadId: string, partNumber: number, body: Readable, contentMd5?: string): Promise<{ md5: string; bytes: number }> {
     await this.openUpload(target, uploadId);
     if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PARTS) {
       throw new AppError('invalid_argument', `partNumber must be a whole number from 1 to ${MAX_PARTS}.`, { details: { reason: 'part_number' } });
@@ -167,7 +167,7 @@ export class UploadService {
       throw noSuchUpload();
     }
     await this.deps.store.putUploadPart({ uploadId, partNumber, md5, size: bytes, createdAt: this.deps.clock.now() });
-    return md5;
+    return { md5, bytes };
   }
 
   /**

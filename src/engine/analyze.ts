@@ -15,6 +15,7 @@ import { replaceFailures } from './replace-failures.js';
 import { gifScore, round } from './score.js';
 import { pickMoments, type Pick } from './select.js';
 import type { SubjectModels } from './subjects/port.js';
+import { STAGE_LABELS } from './stages.js';
 import { surveyVideo } from './survey.js';
 import { lookAt } from './window.js';
 
@@ -77,7 +78,7 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
   const subjects = stills > 0 ? options.subjects : undefined;
   const candidates = subjects === undefined ? stills : stills + EXTRA_CANDIDATES;
   const selection = pickMoments(judged, Math.max(candidates, gifs) + SPARE_PICKS);
-  progress(0.75, 'refining');
+  progress(0.75, STAGE_LABELS.refine);
 
   // The look pass: a refine window per candidate and the first GIF windows, decoded together.
   const picks = selection.picks.slice(0, candidates);
@@ -112,11 +113,11 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
       )
     : [];
 
-  if (subjects !== undefined) progress(0.8, 'looking for faces and text');
+  if (subjects !== undefined) progress(0.8, STAGE_LABELS.subjects);
   const ranked = subjects === undefined
     ? rankByPicture(chosen)
     : await rankBySubjects(ffmpeg, subjects, chosen, { display: cover, reference, stills, scratch, signal });
-  progress(0.85, 'rendering');
+  progress(0.85, STAGE_LABELS.render);
   const gifRanked = segments.map((segment) => ({ segment, ...gifScore(segment.scores, segment.relevance, segment.motion) })).sort((a, b) => b.score - a.score);
   const stillNames = ranked.map((_, i) => coverFileName('png', i + 1));
   const gifNames = gifRanked.map((_, i) => coverFileName('gif', i + 1));
@@ -142,7 +143,7 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
     width: gifSize.width, height: gifSize.height, fps: GIF_FPS, bytes: bytes[i]!, subscores,
     ...(segment.crossesCut ? { crossesCut: true } : {}),
   })));
-  progress(1, 'done');
+  progress(1, STAGE_LABELS.done);
   return {
     video: { duration: round(duration, 3), width: info.display.width, height: info.display.height, codec: info.codec, rotation: info.rotation },
     covers,

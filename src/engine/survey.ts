@@ -6,6 +6,7 @@ import type { VideoReference } from './quality.js';
 import { needsTimedSampling, scan, timedRate, videoDuration, type ScanResult } from './scan.js';
 import { judgeSamples, type JudgedSample } from './select.js';
 import type { LookContext } from './window.js';
+import { STAGE_LABELS } from './stages.js';
 
 /** Frames are analysed at most this size: ~1.3 ms of TypeScript per frame, and decoding dominates. */
 const ANALYSIS_BOX = 320;
@@ -36,17 +37,17 @@ export interface Survey {
 export async function surveyVideo(
   ffmpeg: FfmpegRunner, file: string, limits: MediaLimits = DEFAULT_MEDIA_LIMITS, signal?: AbortSignal, progress: (fraction: number, stage: string) => void = () => {},
 ): Promise<Survey> {
-  progress(0, 'probing');
+  progress(0, STAGE_LABELS.probe);
   const info = await probeVideo(ffmpeg, file, signal, limits);
   const size = fitInside(info.display, ANALYSIS_BOX, ANALYSIS_BOX);
   const cover = fitInside(info.display, limits.maxCoverSide, limits.maxCoverSide);
   let sampling: ScanMode = { kind: 'keyframes' };
-  let scanned = await scan(ffmpeg, info, sampling, size, signal, (t) => progress(0.02 + 0.7 * fraction(t, info.duration), 'scanning keyframes'));
+  let scanned = await scan(ffmpeg, info, sampling, size, signal, (t) => progress(0.02 + 0.7 * fraction(t, info.duration), STAGE_LABELS.scan));
   // Where seeks can land, for the look pass (a keyframe the decoder lost only makes a window longer).
   const keyframes = scanned.samples.map((s) => s.time);
   if (needsTimedSampling(keyframes, info.duration)) {
     sampling = { kind: 'timed', fps: timedRate(info.duration) };
-    scanned = await scan(ffmpeg, info, sampling, size, signal, (t) => progress(0.02 + 0.7 * fraction(t, info.duration), 'sampling frames'));
+    scanned = await scan(ffmpeg, info, sampling, size, signal, (t) => progress(0.02 + 0.7 * fraction(t, info.duration), STAGE_LABELS.sample));
   }
   const duration = videoDuration(info, scanned.samples);
   const { judged, reference } = judgeSamples(scanned.samples, duration);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type { Task, TaskQueue } from '../covers/ports.js';
-import type { ClaimedTask, TaskSource } from './task-source.js';
+import type { ClaimedTask, QueueStats, TaskSource } from './task-source.js';
 import type { RetryPolicy } from './worker.js';
 
 export interface PgBossQueueOptions {
@@ -128,6 +128,24 @@ export class PgBossQueue implements TaskQueue, TaskSource {
     let total = 0;
     for (const name of this.kinds) total += await this.boss.getQueueSize(name, { before: 'completed' });
     return total;
+  }
+
+  /**
+   * Straight from pg-boss's job table (its own counts are refreshed by its monitor, up to a minute late).
+   * A job is waiting once its start_after has passed (a retry's backoff is not time spent waiting for a
+   * worker); dead-lettered tasks count too, since a worker still has to report them.
+   */
+  async stats(): Promise<QueueStats> {
+    const { rows } = await this.boss.getDb().executeSql(
+      `SELECT count(*) FILTER (WHERE state IN ('created', 'retry') AND start_after <= now()) AS waiting,
+              count(*) FILTER (WHERE state = 'active') AS running,
+              count(*) FILTER (WHERE state IN ('created', 'retry') AND start_after > now()) AS delayed,
+              coalesce(extract(epoch FROM now() - min(start_after) FILTER (WHERE state IN ('created', 'retry') AND start_after <= now())), 0) AS oldest
+         FROM pgboss.job WHERE name = ANY($1::text[]) AND state < 'completed'`,
+      [[...this.kinds, DEAD_LETTER]],
+    ) as { rows: { waiting: string; running: string; delayed: string; oldest: string }[] };
+    const row = rows[0]!;
+    return { waiting: Number(row.waiting), running: Number(row.running), delayed: Number(row.delayed), oldestWaitingSeconds: Math.max(0, Number(row.oldest)) };
   }
 
   /** Nothing to do: a dead worker's tasks come back when their lease expires. */

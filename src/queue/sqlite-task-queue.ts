@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Clock, Task, TaskQueue } from '../covers/ports.js';
 import { iso } from '../storage/kysely-store.js';
 import type { Database } from '../storage/schema.js';
-import type { ClaimedTask, TaskSource } from './task-source.js';
+import type { ClaimedTask, QueueStats, TaskSource } from './task-source.js';
 
 /**
  * The embedded durable queue: a table in the same SQLite file. A claim is one UPDATE … RETURNING, so two
@@ -79,5 +79,21 @@ export class SqliteTaskQueue implements TaskQueue, TaskSource {
   async pending(): Promise<number> {
     const row = await this.db.selectFrom('tasks').select(sql<number>`count(*)`.as('n')).where('state', 'in', ['queued', 'active']).executeTakeFirst();
     return Number(row?.n ?? 0);
+  }
+
+  /** A task is waiting once its run_at has passed: a retry's backoff is not time spent waiting for a worker. */
+  async stats(): Promise<QueueStats> {
+    const now = this.clock.now();
+    const at = iso(now);
+    const row = await this.db.selectFrom('tasks')
+      .select([
+        sql<number | null>`sum(state = 'queued' and run_at <= ${at})`.as('waiting'),
+        sql<number | null>`sum(state = 'active')`.as('running'),
+        sql<number | null>`sum(state = 'queued' and run_at > ${at})`.as('delayed'),
+        sql<string | null>`min(case when state = 'queued' and run_at <= ${at} then run_at end)`.as('oldest'),
+      ])
+      .where('state', 'in', ['queued', 'active']).executeTakeFirst();
+    const oldest = row?.oldest == null ? 0 : Math.max(0, (now.getTime() - Date.parse(row.oldest)) / 1000);
+    return { waiting: Number(row?.waiting ?? 0), running: Number(row?.running ?? 0), delayed: Number(row?.delayed ?? 0), oldestWaitingSeconds: oldest };
   }
 }

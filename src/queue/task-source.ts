@@ -23,3 +23,11 @@ export interface TaskSource {
   /** Hands a task back untouched (shutdown): its attempt does not count. */
   release(id: string): Promise<void>;
 }
+
+/** What a queue holds now, for metrics: tasks runnable now, running, waiting for a later time (a retry's backoff), and how long the oldest runnable one has waited to be claimed. */
+export interface QueueStats {
+  readonly waiting: number;
+  readonly running: number;
+  readonly delayed: number;
+  readonly oldestWaitingSeconds: number;
+}

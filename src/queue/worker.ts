@@ -29,7 +29,12 @@ export interface WorkerOptions {
   /** A task that used up its attempts: lets the domain record the failure (a job ends `fail`). */
   readonly onGiveUp: (task: Task, reason: string) => Promise<void>;
   readonly log: Logger;
+  /** Told how every run of a task ended and how long it took (the service's metrics). */
+  readonly onTaskEnd?: ((kind: Task['kind'], outcome: TaskEnd, seconds: number) => void) | undefined;
 }
+
+/** How one run of a task ended: finished, failed for good (expected, or out of attempts), retried later, handed back at shutdown, or found abandoned. */
+export type TaskEnd = 'done' | 'failed' | 'retried' | 'gave_up' | 'released' | 'abandoned';
 
 /**
  * Runs tasks from a queue, `concurrency` at a time. An unexpected error is retried with backoff until the
@@ -103,38 +108,47 @@ export class Worker {
   }
 
   private async run(claimed: ClaimedTask, signal: AbortSignal): Promise<void> {
+    const started = performance.now();
+    const outcome = await this.runOnce(claimed, signal);
+    this.options.onTaskEnd?.(claimed.task.kind, outcome, (performance.now() - started) / 1000);
+  }
+
+  private async runOnce(claimed: ClaimedTask, signal: AbortSignal): Promise<TaskEnd> {
     const { task, attempt, id } = claimed;
     if (claimed.abandoned !== undefined) {
       this.options.log.error({ task: task.kind }, `task abandoned: ${claimed.abandoned}`);
       await this.options.onGiveUp(task, claimed.abandoned).catch((e: unknown) => this.options.log.error({ err: e }, 'recording a failed task failed'));
       await this.source.complete(id).catch(() => {});
-      return;
+      return 'abandoned';
     }
     const policy = this.options.policies[task.kind];
     const heartbeat = setInterval(() => void this.source.extendLease(id, this.options.leaseMs).catch(() => {}), this.options.leaseMs / 3);
     try {
       const handler = this.handlers[task.kind] as (t: Task, s: AbortSignal) => Promise<TaskOutcome>;
       const outcome = await handler(task, signal);
-      if (outcome.status === 'done') await this.source.complete(id);
-      else {
-        this.options.log.info({ task: task.kind, reason: outcome.reason }, 'task ended in an expected failure');
-        await this.source.fail(id, outcome.reason);
+      if (outcome.status === 'done') {
+        await this.source.complete(id);
+        return 'done';
       }
+      this.options.log.info({ task: task.kind, reason: outcome.reason }, 'task ended in an expected failure');
+      await this.source.fail(id, outcome.reason);
+      return 'failed';
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       if (signal.aborted) {
         // Shutting down: the task goes back as it was, for this or another worker to run again.
         await this.source.release(id).catch(() => {});
-        return;
+        return 'released';
       }
       if (attempt < policy.maxAttempts) {
         this.options.log.warn({ task: task.kind, attempt, err: error }, 'task failed; will retry');
         await this.source.retry(id, reason, retryDelayMs(policy, attempt)).catch(() => {});
-      } else {
-        this.options.log.error({ task: task.kind, attempt, err: error }, 'task failed for good');
-        await this.source.fail(id, reason).catch(() => {});
-        await this.options.onGiveUp(task, reason).catch((e: unknown) => this.options.log.error({ err: e }, 'recording a failed task failed'));
+        return 'retried';
       }
+      this.options.log.error({ task: task.kind, attempt, err: error }, 'task failed for good');
+      await this.source.fail(id, reason).catch(() => {});
+      await this.options.onGiveUp(task, reason).catch((e: unknown) => this.options.log.error({ err: e }, 'recording a failed task failed'));
+      return 'gave_up';
     } finally {
       clearInterval(heartbeat);
     }

@@ -30,6 +30,8 @@ export class ServerProcess {
   child!: ChildProcess;
   port = 0;
   output = '';
+  /** The operations listener (SMARTCOVER_OPS_PORT), when the process was started with one. */
+  ops: string | undefined;
   /** Options for node itself, before the CLI (a benchmark's --cpu-prof). */
   nodeArgs: readonly string[] = [];
 
@@ -55,6 +57,7 @@ export class ServerProcess {
       this.child.stdout!.setEncoding('utf8').on('data', (d: string) => {
         text += d;
         this.output += d;
+        this.ops = opsAddress(text);
         const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(text);
         if (match) resolve(Number(match[1]));
       });
@@ -88,6 +91,8 @@ export class ServerProcess {
 /** A `smartcover worker` process (no API), ready once it says it is running. */
 export class WorkerProcess {
   output = '';
+  /** The operations listener (SMARTCOVER_OPS_PORT), when the process was started with one. */
+  ops: string | undefined;
 
   private constructor(readonly child: ChildProcess) {}
 
@@ -98,6 +103,7 @@ export class WorkerProcess {
     await new Promise<void>((resolve, reject) => {
       child.stdout!.setEncoding('utf8').on('data', (d: string) => {
         worker.output += d;
+        worker.ops = opsAddress(worker.output);
         if (worker.output.includes('smartcover worker running')) resolve();
       });
       child.on('exit', (code) => reject(new Error(`worker exited with ${code}: ${worker.output}`)));
@@ -112,6 +118,11 @@ export class WorkerProcess {
       this.child.kill(signal);
     });
   }
+}
+
+/** The operations address a serve or worker process printed (it prints it before its ready line). */
+function opsAddress(output: string): string | undefined {
+  return /Operations \(health, metrics\) on (http:\/\/\S+)/.exec(output)?.[1];
 }
 
 /** pop-core's RPCClient (signature V1), as an application would configure it. */

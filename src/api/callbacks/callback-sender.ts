@@ -20,6 +20,8 @@ export class CallbackSender {
     private readonly key: string | undefined,
     /** The object endpoint's URL of an uploaded object (FileUploadComplete's FileUrl). */
     private readonly objectUrl: (objectKey: string) => string,
+    /** Told each attempt's event and result: delivered, failed (retried by the queue, or given up), refused (a target not allowed). */
+    private readonly observe: (event: string, outcome: 'delivered' | 'failed' | 'refused') => void = () => {},
   ) {}
 
   async deliver(jobId: string, url: string): Promise<TaskOutcome> {
@@ -37,7 +39,7 @@ export class CallbackSender {
       AIImageResult: aiImageResult(job),
       Extend: JSON.stringify(parseUserData(job.userData)?.Extend ?? {}),
     });
-    return this.post(url, body, now);
+    return this.post('AIImageComplete', url, body, now);
   }
 
   async deliverUpload(videoId: string, url: string, event?: 'FileUploadComplete'): Promise<TaskOutcome> {
@@ -51,7 +53,7 @@ export class CallbackSender {
         EventTime: wireTime(now), EventType: 'FileUploadComplete', VideoId: video.id, Size: video.size, FileUrl: this.objectUrl(video.objectKey),
         Status: video.status === 'UploadFail' ? 'fail' : 'success', ErrorCode: video.errorCode, ErrorMessage: video.errorMessage, Extend: extend,
       });
-      return this.post(url, body, now);
+      return this.post('FileUploadComplete', url, body, now);
     }
     const body = JSON.stringify({
       EventTime: wireTime(now),
@@ -65,10 +67,10 @@ export class CallbackSender {
       ErrorMessage: video.errorMessage,
       Extend: extend,
     });
-    return this.post(url, body, now);
+    return this.post('UploadByURLComplete', url, body, now);
   }
 
-  private async post(url: string, body: string, now: Date): Promise<TaskOutcome> {
+  private async post(event: string, url: string, body: string, now: Date): Promise<TaskOutcome> {
     const headers: Record<string, string> = {};
     if (this.key !== undefined && this.key !== '') {
       const timestamp = String(Math.floor(now.getTime() / 1000));
@@ -78,10 +80,18 @@ export class CallbackSender {
     const status = await postJson(url, body, headers, this.policy).catch((error: unknown) => {
       // A forbidden target will not become allowed by retrying.
       if (error instanceof AppError && error.kind === 'forbidden') return -1;
+      this.observe(event, 'failed');
       throw error;
     });
-    if (status === -1) return { status: 'failed', reason: `callback URL refused: ${url}` };
-    if (status !== 200) throw new AppError('unavailable', `callback ${url} answered HTTP ${status}`);
+    if (status === -1) {
+      this.observe(event, 'refused');
+      return { status: 'failed', reason: `callback URL refused: ${url}` };
+    }
+    if (status !== 200) {
+      this.observe(event, 'failed');
+      throw new AppError('unavailable', `callback ${url} answered HTTP ${status}`);
+    }
+    this.observe(event, 'delivered');
     return { status: 'done' };
   }
 }

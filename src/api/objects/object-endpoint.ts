@@ -41,6 +41,8 @@ export interface ObjectEndpointDeps {
   readonly maxBytes: number;
   readonly hostId: string;
   readonly log: Logger;
+  /** Called as each object request starts; the function it returns is told the bytes stored, or the OSS code of the refusal. */
+  readonly observe?: (() => (result: { bytes: number } | { code: string }) => void) | undefined;
 }
 
 const SKEW_MS = 15 * 60_000;
@@ -73,16 +75,19 @@ export class ObjectEndpoint {
     const requestId = request.id ?? randomUUID().toUpperCase();
     const common = { ...CORS_HEADERS, 'x-oss-request-id': requestId };
     if (request.method === 'OPTIONS') return { status: 200, headers: common, body: '' };
+    const ended = this.deps.observe?.();
     try {
       const { key, query } = this.parseTarget(request.url);
       const claims = await this.authenticate(request, key, query);
       const target = await this.deps.uploads.target(claims, key);
       const result = await this.dispatch(request, target, key, new Map(query));
+      ended?.({ bytes: result.bytes ?? 0 });
       return { status: result.status ?? 200, headers: { ...common, ...result.headers, ...(result.body === '' ? {} : { 'content-type': OSS_XML_TYPE }) }, body: result.body };
     } catch (error) {
       // The client went away mid-body (or stalled past the idle timeout): nothing to answer, nothing to log.
       const gone = !(error instanceof AppError) && !(error instanceof OssError) && request.body.destroyed && !request.body.readableEnded;
       const oss = gone ? ossErrorFrom(new AppError('aborted', 'the client closed the connection')) : this.toOssError(error);
+      ended?.({ code: oss.code });
       // A refused request's body is not worth keeping. A small one is read to its end first, so the client
       // sees the answer rather than a broken pipe; a large one is not received at all.
       const declared = Number(request.headers.get('content-length') ?? 'NaN');
@@ -160,7 +165,7 @@ export class ObjectEndpoint {
     return claims;
   }
 
-  private async dispatch(request: ObjectRequest, target: UploadTarget, key: string, query: ReadonlyMap<string, string>): Promise<{ status?: number; headers?: Record<string, string>; body: string }> {
+  private async dispatch(request: ObjectRequest, target: UploadTarget, key: string, query: ReadonlyMap<string, string>): Promise<{ status?: number; headers?: Record<string, string>; body: string; bytes?: number }> {
     const uploads = this.deps.uploads;
     const uploadId = query.get('uploadId');
     const md5 = request.headers.get('content-md5');
@@ -168,9 +173,9 @@ export class ObjectEndpoint {
     switch (request.method) {
       case 'PUT': {
         this.checkLength(request);
-        if (uploadId === undefined) return { headers: { etag: etag(await uploads.putObject(target, request.body, md5)) }, body: '' };
         const partNumber = Number(query.get('partNumber') ?? 'x');
-        return { headers: { etag: etag(await uploads.uploadPart(target, uploadId, partNumber, request.body, md5)) }, body: '' };
+        const stored = uploadId === undefined ? await uploads.putObject(target, request.body, md5) : await uploads.uploadPart(target, uploadId, partNumber, request.body, md5);
+        return { headers: { etag: etag(stored.md5) }, body: '', bytes: stored.bytes };
       }
       case 'POST': {
         if (query.has('uploads')) {

@@ -60,6 +60,8 @@ export interface GatewayDeps {
   /** Base of FileURLs; empty: http://<Host header>. */
   readonly publicUrl: string;
   readonly log: Logger;
+  /** Told each request's Action (one of `actions`, else "unknown"), its code ("OK" on success) and its time. */
+  readonly observe?: ((action: string, code: string, seconds: number) => void) | undefined;
 }
 
 /**
@@ -76,6 +78,7 @@ export class Gateway {
   constructor(private readonly deps: GatewayDeps) {}
 
   async handle(request: RpcRequest): Promise<RpcResponse> {
+    const started = this.deps.observe === undefined ? 0 : performance.now();
     const requestId = request.id ?? randomUUID().toUpperCase();
     const isV3 = first(request.headers, 'authorization')?.startsWith('ACS3-') === true;
     let format: WireFormat = 'XML';
@@ -90,12 +93,13 @@ export class Gateway {
       format = resolveFormat(params.get('Format'), first(request.headers, 'accept'), isV3);
       if (query.malformed === true || form?.malformed === true) throw rpcErrors.badEncoding();
       if (pairs.length > this.deps.maxParameters) throw rpcErrors.invalid('parameters', `at most ${this.deps.maxParameters} are accepted.`);
+      // Read before the signature is checked so that a refusal is counted under the Action it was for.
+      action = params.get('Action') ?? first(request.headers, 'x-acs-action') ?? '';
       const now = this.deps.clock.now();
       const key = isV3 ? await this.verifyV3(request, query, now) : await this.verifyV1(request, pairs, params, now);
       const wait = await this.deps.rateLimit(key.id, now.getTime());
       if (wait > 0) throw rpcErrors.throttled(wait);
 
-      action = params.get('Action') ?? first(request.headers, 'x-acs-action') ?? '';
       if (action === '') throw rpcErrors.missing('Action');
       const version = params.get('Version') ?? first(request.headers, 'x-acs-version') ?? '';
       if (version === '') throw rpcErrors.missing('Version');
@@ -106,9 +110,12 @@ export class Gateway {
       const baseUrl = this.deps.publicUrl !== '' ? this.deps.publicUrl : `http://${first(request.headers, 'host') ?? 'localhost'}`;
       const fields = await handler.handle(new Params(params), { accountId: key.accountId, accessKeyId: key.id, now, baseUrl });
       const { body, type } = this.renderer.render(format, action, requestId, fields);
+      this.deps.observe?.(action, 'OK', (performance.now() - started) / 1000);
       return { status: 200, headers: { 'content-type': type, 'x-acs-request-id': requestId }, body };
     } catch (error) {
-      return this.errorResponse(this.toRpcError(error, action), format, requestId);
+      const rpc = this.toRpcError(error, action);
+      this.deps.observe?.(this.deps.actions.has(action) ? action : 'unknown', rpc.code, (performance.now() - started) / 1000);
+      return this.errorResponse(rpc, format, requestId);
     }
   }
 
