@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ConsoleApi } from './console/console-api.js';
 import type { ConsoleAssets } from './console/console-assets.js';
 import { isFileRoute, type CoverFiles } from './files.js';
@@ -66,12 +66,12 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     ...(deps.logger === undefined ? { logger: false } : { loggerInstance: deps.logger }),
     // The id each request is logged under is the RequestId (x-acs-request-id, x-oss-request-id) it gets.
     genReqId: () => randomUUID().toUpperCase(),
-    requestIdLogLabel: 'requestId',
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     // Answered in the surface's own shape by the onRequest hook below, not with Fastify's JSON.
     return503OnClosing: false,
     // Nothing reads Fastify's parsed query: the gateway parses the raw one (and checks its encoding), the
     // other surfaces parse their URLs. Parsing it twice was a twentieth of a signed call's cost.
-    querystringParser: () => ({}),
+    routerOptions: { querystringParser: () => ({}) },
     childLoggerFactory: lazyRequestLogger,
     // A URL the router cannot decode (a bad % escape in the path).
     frameworkErrors: (error, request, reply) => refuse(error.code === 'FST_ERR_BAD_URL' ? 'bad_encoding' : 'bad_request', request, reply),
