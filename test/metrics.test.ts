@@ -48,6 +48,8 @@ describe('metrics and health on the operations port', () => {
     expect(JSON.parse((await rawGet(api.endpoint, replayed)).body)).toMatchObject({ Code: 'SignatureNonceUsed' });
     expect((await rejection(client.request('NoSuchAction', {}))).code).toBe('InvalidAction.NotFound');
     expect((await rejection(popClient(api, { ...api.credentials(), AccessKeySecret: 'wrong' }).request('GetVideoList', {}))).code).toBe('SignatureDoesNotMatch');
+    const tooLarge = await fetch(`${api.endpoint}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a='.padEnd(100_000, 'x') });
+    expect(tooLarge.status).toBe(413);
 
     // No worker yet: the job waits, and the gauge says for how long.
     await new Promise((r) => setTimeout(r, 1_200));
@@ -59,7 +61,9 @@ describe('metrics and health on the operations port', () => {
     expect(delta(before, waiting, 'smartcover_api_refusals_total', { reason: 'nonce_reused' })).toBe(1);
     expect(delta(before, waiting, 'smartcover_api_refusals_total', { reason: 'signature' })).toBe(1);
     expect(delta(before, waiting, 'smartcover_api_requests_total', { action: 'unknown', code: 'InvalidAction.NotFound' })).toBe(1);
-    expect(delta(before, waiting, 'smartcover_http_requests_total', { surface: 'rpc', status: '200' })).toBe(5);
+    expect(delta(before, waiting, 'smartcover_api_requests_total', { action: 'unknown', code: 'RequestBodyTooLarge' })).toBe(1);
+    // The RPC API is counted by Action, not again by HTTP status.
+    expect(metric(waiting, 'smartcover_http_requests_total', { surface: 'rpc' })).toBe(0);
     expect(metric(waiting, 'smartcover_queue_tasks', { state: 'waiting' })).toBe(1);
     expect(metric(waiting, 'smartcover_queue_oldest_waiting_seconds')).toBeGreaterThanOrEqual(1);
     expect(metric(waiting, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);

@@ -51,7 +51,7 @@ export class Metrics {
     this.rpcTotal = new Counter({ name: 'smartcover_api_requests_total', help: 'RPC API requests by Action and result code (OK on success)', labelNames: ['action', 'code'], registers });
     this.rpcSeconds = new Histogram({ name: 'smartcover_api_request_duration_seconds', help: 'RPC API time from parsed request to rendered answer, by Action', labelNames: ['action'], buckets: LATENCY_BUCKETS, registers });
     this.refusals = new Counter({ name: 'smartcover_api_refusals_total', help: 'RPC requests refused for their signature, timestamp, key, a reused nonce or the rate limit', labelNames: ['reason'], registers });
-    this.httpTotal = new Counter({ name: 'smartcover_http_requests_total', help: 'Requests to the files, objects, console and health paths by HTTP status', labelNames: ['surface', 'status'], registers });
+    this.httpTotal = new Counter({ name: 'smartcover_http_requests_total', help: 'Requests to the files, objects, console and health paths (not the RPC API: see smartcover_api_requests_total) by HTTP status', labelNames: ['surface', 'status'], registers });
     this.httpSeconds = new Histogram({ name: 'smartcover_http_request_duration_seconds', help: 'Time to answer requests to the files, objects, console and health paths', labelNames: ['surface'], buckets: LATENCY_BUCKETS, registers });
     this.tasks = new Counter({ name: 'smartcover_tasks_total', help: 'Queue tasks run by this process, by kind and how they ended', labelNames: ['kind', 'outcome'], registers });
     this.taskSeconds = new Histogram({ name: 'smartcover_task_duration_seconds', help: 'Time a task ran, by kind and how it ended', labelNames: ['kind', 'outcome'], buckets: TASK_BUCKETS, registers });
@@ -80,8 +80,8 @@ export class Metrics {
     }
   }
 
-  /** One RPC request: its Action (when known), the code it got ("OK" on success) and its time. */
-  rpc(action: string, code: string, seconds: number): void {
+  /** One RPC request: its Action (when known), the code it got ("OK" on success) and its time (none for what the HTTP layer refused). */
+  rpc(action: string, code: string, seconds?: number): void {
     const key = `${action}\n${code}`;
     let child = this.rpcChildren.get(key);
     if (child === undefined) {
@@ -94,14 +94,14 @@ export class Metrics {
       this.rpcChildren.set(key, child);
     }
     child.total.inc();
-    child.seconds.observe(seconds);
+    if (seconds !== undefined) child.seconds.observe(seconds);
     child.refusal?.inc();
   }
 
   /** One request on another surface than the RPC API. */
   http(surface: string, status: number, seconds: number): void {
-    this.httpTotal.inc({ surface, status: String(status) });
-    this.httpSeconds.observe({ surface }, seconds);
+    this.httpTotal.labels({ surface, status: String(status) }).inc();
+    this.httpSeconds.labels({ surface }).observe(seconds);
   }
 
   task(kind: string, outcome: TaskEnd, seconds: number): void {

@@ -60,8 +60,11 @@ export interface GatewayDeps {
   /** Base of FileURLs; empty: http://<Host header>. */
   readonly publicUrl: string;
   readonly log: Logger;
-  /** Told each request's Action (one of `actions`, else "unknown"), its code ("OK" on success) and its time. */
-  readonly observe?: ((action: string, code: string, seconds: number) => void) | undefined;
+  /**
+   * Told each request's Action (one of `actions`, else "unknown"), its code ("OK" on success) and its time;
+   * what the HTTP layer refused before the gateway could read it comes without a time.
+   */
+  readonly observe?: ((action: string, code: string, seconds?: number) => void) | undefined;
 }
 
 /**
@@ -131,7 +134,9 @@ export class Gateway {
     } catch {
       // An unknown Format: the default.
     }
-    return this.errorResponse(fromRefusal(refusal), format, requestId);
+    const rpc = fromRefusal(refusal);
+    this.deps.observe?.('unknown', rpc.code);
+    return this.errorResponse(rpc, format, requestId);
   }
 
   private errorResponse(rpc: RpcError, format: WireFormat, requestId: string): RpcResponse {
