@@ -1,11 +1,13 @@
 /**
- * npm run bench:api [-- --seconds N --connections N --rounds N --cpu-prof DIR]
+ * npm run bench:api [-- --seconds N --connections N --rounds N --cpu-prof DIR --node-args "…"]
  *
  * Throughput and latency of signed ListAIImageInfo calls against a video with 6 covers, served by one
  * `smartcover serve` process on the embedded SQLite, next to a bare Fastify route (see api-load.ts).
  * The per-key rate limit is switched off for the run (SMARTCOVER_RATE_LIMIT=0): it is what is measured.
  * Every request is signed before its round; the generator's own ceiling is measured beside (api-load.ts).
  * --cpu-prof DIR writes the API server's V8 CPU profile there (open it in Chrome's DevTools).
+ * --node-args replaces the node options the server runs with (default: the installed command's #! line;
+ * --node-args "" runs it with V8's defaults, to compare).
  * Target: at least half the bare route's throughput, p99 under 10 ms at 64 connections.
  */
 import { mkdtempSync } from 'node:fs';
@@ -15,16 +17,17 @@ import { parseArgs } from 'node:util';
 import { ServerProcess } from '../test/support/service.js';
 import { compareWithBareRoute, loadTable, videoWithCovers } from './api-load.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '64' }, rounds: { type: 'string', default: '5' }, 'cpu-prof': { type: 'string' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '64' }, rounds: { type: 'string', default: '5' }, 'cpu-prof': { type: 'string' }, 'node-args': { type: 'string' } } });
 const options = { seconds: Number(values.seconds), connections: Number(values.connections), rounds: Number(values.rounds) };
 
 process.env['SMARTCOVER_TEST_DIR'] = mkdtempSync(join(tmpdir(), 'smartcover-bench-api-'));
 const server = new ServerProcess(mkdtempSync(join(tmpdir(), 'smartcover-bench-api-data-')), { SMARTCOVER_RATE_LIMIT: '0', SMARTCOVER_LOG_LEVEL: 'warn' });
-if (values['cpu-prof'] !== undefined) server.nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`];
+if (values['node-args'] !== undefined) server.nodeArgs = values['node-args'].split(/\s+/).filter(Boolean);
+if (values['cpu-prof'] !== undefined) server.nodeArgs = [...server.nodeArgs, '--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`];
 await server.launch();
 const video = await videoWithCovers(server);
 const rounds = await compareWithBareRoute(server.endpoint, server.child.pid!, server.credentials(), video.id, options);
 await server.stop();
-console.log(`API benchmark (SQLite) — ${new Date().toISOString().slice(0, 10)}, ${options.connections} connections, ${options.rounds} rounds of ${options.seconds} s per target, loopback, one server process (${video.covers} covers in the list); ceiling, bare route and API each in a process of its own, every request signed before its round
+console.log(`API benchmark (SQLite) — ${new Date().toISOString().slice(0, 10)}, ${options.connections} connections, ${options.rounds} rounds of ${options.seconds} s per target, loopback, one server process (node ${server.nodeArgs.join(' ') || 'with V8 defaults'}; ${video.covers} covers in the list); ceiling, bare route and API each in a process of its own, every request signed before its round
 
 ${loadTable(rounds, 'signed ListAIImageInfo (V1, unique nonces)')} Targets: ≥ 50 %, p99 < 10 ms.`);

@@ -25,6 +25,9 @@ export interface Credentials {
   readonly AccessKeySecret: string;
 }
 
+/** The node options the installed `smartcover` command runs with: what its #! line passes after `node`. */
+export const SHEBANG_NODE_ARGS: readonly string[] = readFileSync(CLI, 'utf8').split('\n', 1)[0]!.split(/\s+/).slice(3);
+
 /** A `smartcover serve` process on a free loopback port, with its own data directory (and database). */
 export class ServerProcess {
   child!: ChildProcess;
@@ -32,8 +35,8 @@ export class ServerProcess {
   output = '';
   /** The operations listener (SMARTCOVER_OPS_PORT), when the process was started with one. */
   ops: string | undefined;
-  /** Options for node itself, before the CLI (a benchmark's --cpu-prof). */
-  nodeArgs: readonly string[] = [];
+  /** Options for node itself, before the CLI: the installed command's own (its #! line), and a benchmark's --cpu-prof. */
+  nodeArgs: readonly string[] = SHEBANG_NODE_ARGS;
 
   constructor(
     readonly dataDir: string,
@@ -97,7 +100,7 @@ export class WorkerProcess {
   private constructor(readonly child: ChildProcess) {}
 
   static async start(env: Record<string, string>, dataDir = mkdtempSync(join(scratchDir(), 'worker-'))): Promise<WorkerProcess> {
-    const child = spawn(process.execPath, [CLI, 'worker', '--data', dataDir], { env: { ...process.env, SMARTCOVER_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...SHEBANG_NODE_ARGS, CLI, 'worker', '--data', dataDir], { env: { ...process.env, SMARTCOVER_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const worker = new WorkerProcess(child);
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (worker.output += d));
     await new Promise<void>((resolve, reject) => {
