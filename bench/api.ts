@@ -6,7 +6,7 @@
  * The per-key rate limit is switched off for the run (SMARTCOVER_RATE_LIMIT=0): it is what is measured.
  * Every request is signed before its round; the generator's own ceiling is measured beside (api-load.ts).
  * --cpu-prof DIR writes the API server's V8 CPU profile there (open it in Chrome's DevTools).
- * --node-args replaces the node options the server runs with (default: the installed command's #! line;
+ * --node-args=… replaces the node options the server runs with (default: the installed command's #! line;
  * --node-args "" runs it with V8's defaults, to compare).
  * Target: at least half the bare route's throughput, p99 under 10 ms at 64 connections.
  */
