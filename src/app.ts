@@ -19,7 +19,7 @@ import type { EngineConfig } from './config.js';
 import type { ServiceDeps } from './covers/deps.js';
 import { AccessKeyService } from './covers/access-keys.js';
 import { ConsoleSessions } from './covers/console-sessions.js';
-import type { AccessKey } from './covers/model.js';
+import { IMAGE_KEY, type AccessKey } from './covers/model.js';
 import { SignInThrottle } from './covers/sign-in-throttle.js';
 import { CoverService, JobService } from './covers/jobs.js';
 import type { BlobStore, Clock, Task, TaskQueue } from './covers/ports.js';
@@ -40,6 +40,9 @@ import type { QueueStats, TaskSource } from './queue/task-source.js';
 import { Worker, type RetryPolicy } from './queue/worker.js';
 import type { Metrics } from './ops/metrics.js';
 import type { OpsListener } from './ops/ops-listener.js';
+import { RenditionCache } from './images/rendition-cache.js';
+import { Renditions, type PictureSource } from './images/renditions.js';
+import sharp from 'sharp';
 import type { ServiceConfig } from './service-config.js';
 import { FsBlobStore } from './storage/fs-blob-store.js';
 import type { KyselyStore } from './storage/kysely-store.js';
@@ -287,9 +290,20 @@ export async function buildApi(service: Service, log: Pino): Promise<FastifyInst
     log,
     observe: (action, code, seconds) => service.metrics.rpc(action, code, seconds),
   });
-  const files = new CoverFiles(service.deps.blobs, urlAuth, service.deps.clock, async (videoId) => {
-    const video = await service.store.findVideoById(videoId);
-    return video === undefined || video.sourceKey === '' || video.status !== 'Normal' ? undefined : { key: video.sourceKey, size: video.size };
+  // libvips' own cache of recent operations would hold up to 50 MB beyond what the renditions' bound allows.
+  sharp.cache(false);
+  const files = new CoverFiles({
+    blobs: service.deps.blobs, auth: urlAuth, clock: service.deps.clock,
+    sources: async (videoId) => {
+      const video = await service.store.findVideoById(videoId);
+      return video === undefined || video.sourceKey === '' || video.status !== 'Normal' ? undefined : { key: video.sourceKey, size: video.size };
+    },
+    pictures: (path) => pictureAt(service.store, path),
+    renditions: new Renditions({
+      blobs: service.deps.blobs, maxPixels: service.engine.limits.maxPixels, concurrency: config.renditionConcurrency, maxWaiting: 64,
+      observe: (result, seconds) => service.metrics.rendition(result, seconds),
+      cache: config.renditionCacheBytes === 0 ? undefined : await new RenditionCache(join(config.dataDir, 'renditions'), config.renditionCacheBytes).open(),
+    }),
   });
   const objects = new ObjectEndpoint({
     uploads: service.uploads, findAccessKey, clock: service.deps.clock, bucket: UPLOAD_BUCKET, maxBytes: config.uploadMaxBytes, hostId, log,
@@ -477,6 +491,21 @@ function cachedFor<T>(ttlMs: number, load: (id: string) => Promise<T>): (id: str
  * The embedded server's URL signing key: generated on first start and kept next to the database (mode
  * 0600). Processes sharing PostgreSQL keep theirs in the database instead, so every one signs alike.
  */
+/**
+ * The stored picture behind a cover's or an uploaded image's path, looked up on every rendition request:
+ * a deleted cover has no renditions, and an image's size and time are its version (it may be re-uploaded).
+ */
+async function pictureAt(store: KyselyStore, path: string): Promise<PictureSource | undefined> {
+  const image = IMAGE_KEY.exec(path.slice(1));
+  if (image !== null) {
+    const found = await store.findImageById(image[2]!);
+    if (found === undefined || found.status !== 'Normal' || `/${found.objectKey}` !== path) return undefined;
+    return { key: found.objectKey, version: `${found.size}-${found.modifiedAt.getTime()}`, faces: [] };
+  }
+  const cover = await store.coverAt(path);
+  return cover === undefined ? undefined : { key: path.slice(1), version: '', faces: cover.faces };
+}
+
 async function urlAuthKey(dataDir: string): Promise<string> {
   const file = join(dataDir, 'url-auth-key');
   const existing = await readFile(file, 'utf8').catch(() => '');

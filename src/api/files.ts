@@ -1,8 +1,11 @@
 import { extname } from 'node:path';
+import type { Readable } from 'node:stream';
 import parseRange from 'range-parser';
 import { IMAGE_CONTENT_TYPES, IMAGE_KEY } from '../covers/model.js';
 import type { BlobStore, ByteRange, Clock } from '../covers/ports.js';
-import { isAppError } from '../errors.js';
+import { isAppError, type AppError } from '../errors.js';
+import { parseImageProcess } from '../images/image-process.js';
+import type { PictureSource, Renditions } from '../images/renditions.js';
 import type { UrlAuth } from './url-auth.js';
 
 /**
@@ -36,37 +39,64 @@ export function sourcePath(videoId: string, sourceKey: string): string {
 /** Where a video's source is stored and how large it is, by VideoId; undefined when there is none. */
 export type SourceLookup = (videoId: string) => Promise<{ key: string; size: number } | undefined>;
 
+/** The stored picture at a cover's or an image's path, when it exists (a deleted cover's renditions are gone too). */
+export type PictureLookup = (path: string) => Promise<PictureSource | undefined>;
+
 export interface FileResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
-  readonly body?: NodeJS.ReadableStream | string;
+  readonly body?: Readable | Buffer | string;
   /** Set on a refusal: server.ts answers it in OSS's XML, as the storage behind a real FileURL would. */
   readonly refusal?: 'not_found' | 'forbidden';
+  /** Set when a rendition could not be made (a bad x-oss-process, a picture too large): answered in OSS's XML. */
+  readonly failure?: AppError;
 }
+
+/** What a file request carries besides its path. */
+export interface FileRequest {
+  readonly authKey?: string | undefined;
+  /** `x-oss-process`, when the URL asks for a rendition. */
+  readonly process?: string | undefined;
+  readonly range?: string | undefined;
+  readonly ifNoneMatch?: string | undefined;
+}
+
+export interface CoverFilesDeps {
+  readonly blobs: BlobStore;
+  readonly auth: UrlAuth;
+  readonly clock: Clock;
+  readonly sources: SourceLookup;
+  readonly pictures: PictureLookup;
+  readonly renditions: Renditions;
+}
+
+/**
+ * How long a CDN or browser may keep a rendition: its bytes never change (its ETag names the source's
+ * version and the chain), and a CDN with type-A auth checks the auth_key itself and caches by path and
+ * x-oss-process.
+ */
+const RENDITION_CACHE_CONTROL = 'public, max-age=86400';
 
 const NOT_FOUND: FileResponse = { status: 404, headers: {}, refusal: 'not_found' };
 const FORBIDDEN: FileResponse = { status: 403, headers: {}, refusal: 'forbidden' };
 
 /**
- * Serves /<VideoId>/image/ai/<name>.<png|gif>?auth_key=… and /image/<type>/<ImageId>.<ext>?auth_key=… after checking the type-A signature. An expired,
- * tampered or missing key gets 403; a path that is not a cover's gets 404 before any file is touched.
+ * Serves /<VideoId>/image/ai/<name>.<png|gif>?auth_key=… and /image/<type>/<ImageId>.<ext>?auth_key=… after checking the type-A signature,
+ * as stored or, with `x-oss-process=image/…`, as a rendition. An expired, tampered or missing key gets 403 (the signature covers the
+ * path only, so x-oss-process may be appended to a signed URL); a path that is not a cover's gets 404 before any file is touched.
  */
 export class CoverFiles {
-  constructor(
-    private readonly blobs: BlobStore,
-    private readonly auth: UrlAuth,
-    private readonly clock: Clock,
-    private readonly sources: SourceLookup,
-  ) {}
+  constructor(private readonly deps: CoverFilesDeps) {}
 
-  async serve(path: string, authKey: string | undefined, rangeHeader?: string): Promise<FileResponse> {
+  async serve(path: string, request: FileRequest): Promise<FileResponse> {
     const source = SOURCE_PATH.exec(path);
-    if (source !== null) return this.serveSource(path, source[1]!, authKey, rangeHeader);
+    if (source !== null) return this.serveSource(path, source[1]!, request.authKey, request.range);
     const ext = (COVER_PATH.exec(path)?.[3] ?? IMAGE_KEY.exec(path.slice(1))?.[3]) as keyof typeof IMAGE_CONTENT_TYPES | undefined;
     if (ext === undefined) return NOT_FOUND;
-    if (!this.auth.verify(path, authKey, this.clock.now())) return FORBIDDEN;
+    if (!this.deps.auth.verify(path, request.authKey, this.deps.clock.now())) return FORBIDDEN;
+    if (request.process !== undefined) return this.serveRendition(path, request.process, request.ifNoneMatch);
     try {
-      const { stream, size } = await this.blobs.open(path.slice(1));
+      const { stream, size } = await this.deps.blobs.open(path.slice(1));
       return {
         status: 200,
         headers: { 'content-type': IMAGE_CONTENT_TYPES[ext], 'content-length': String(size), 'cache-control': 'private, max-age=600' },
@@ -78,13 +108,33 @@ export class CoverFiles {
     }
   }
 
+  /** A rendition: the chain is checked before anything is read; an If-None-Match naming it is a 304. */
+  private async serveRendition(path: string, process: string, ifNoneMatch: string | undefined): Promise<FileResponse> {
+    try {
+      const ops = parseImageProcess(process);
+      const picture = await this.deps.pictures(path);
+      if (picture === undefined) return NOT_FOUND;
+      const etag = `"${this.deps.renditions.id(picture, ops)}"`;
+      const headers = { etag, 'cache-control': RENDITION_CACHE_CONTROL };
+      if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag || tag.trim() === '*')) {
+        return { status: 304, headers };
+      }
+      const made = await this.deps.renditions.get(picture, ops);
+      return { status: 200, headers: { ...headers, 'content-type': made.contentType, 'content-length': String(made.bytes) }, body: made.body };
+    } catch (error) {
+      if (isAppError(error, 'not_found')) return NOT_FOUND;
+      if (isAppError(error) && error.kind !== 'internal') return { status: 400, headers: {}, failure: error };
+      throw error;
+    }
+  }
+
   /**
    * A source, whole or one byte range (players seek by asking for pieces). The signature is checked
    * before the video is looked up; a path whose extension is not the stored one's is not found.
    */
   private async serveSource(path: string, videoId: string, authKey: string | undefined, rangeHeader: string | undefined): Promise<FileResponse> {
-    if (!this.auth.verify(path, authKey, this.clock.now())) return FORBIDDEN;
-    const found = await this.sources(videoId);
+    if (!this.deps.auth.verify(path, authKey, this.deps.clock.now())) return FORBIDDEN;
+    const found = await this.deps.sources(videoId);
     if (found === undefined || sourcePath(videoId, found.key) !== path) return NOT_FOUND;
     const type = VIDEO_CONTENT_TYPES[extname(found.key).toLowerCase()] ?? 'application/octet-stream';
     const common = { 'content-type': type, 'accept-ranges': 'bytes', 'cache-control': 'private, max-age=600' };
@@ -93,7 +143,7 @@ export class CoverFiles {
     // Malformed, not bytes, or several pieces (which would need multipart/byteranges): the whole file.
     const range: ByteRange | undefined = Array.isArray(ranges) && ranges.type === 'bytes' && ranges.length === 1 ? ranges[0] : undefined;
     try {
-      const { stream, size } = await this.blobs.open(found.key, range);
+      const { stream, size } = await this.deps.blobs.open(found.key, range);
       if (range === undefined) return { status: 200, headers: { ...common, 'content-length': String(size) }, body: stream };
       return {
         status: 206, body: stream,

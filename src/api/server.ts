@@ -141,8 +141,15 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     }
     const file = async (request: FastifyRequest, reply: FastifyReply) => {
       const url = new URL(request.raw.url ?? '/', 'http://local');
-      const response = await deps.files.serve(url.pathname, url.searchParams.get('auth_key') ?? undefined, request.headers.range);
+      const response = await deps.files.serve(url.pathname, {
+        authKey: url.searchParams.get('auth_key') ?? undefined, process: url.searchParams.get('x-oss-process') ?? undefined,
+        range: request.headers.range, ifNoneMatch: request.headers['if-none-match'],
+      });
       if (response.refusal !== undefined) return refuse(response.refusal, request, reply);
+      if (response.failure !== undefined) {
+        const failed = deps.objects.fail(response.failure, request.id);
+        return reply.code(failed.status).headers(failed.headers).send(failed.body);
+      }
       return reply.code(response.status).headers(response.headers).send(response.body);
     };
     surfaces.get('/:videoId/image/ai/:name', file);

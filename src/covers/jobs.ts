@@ -186,7 +186,9 @@ export function coverPath(videoId: string, jobId: string, index: number, format:
 function coverRecord(id: string, job: Job, entry: CoverEntry, index: number, now: Date): Omit<Cover, 'version'> {
   return {
     id, accountId: job.accountId, videoId: job.videoId, jobId: job.id, format: entry.format, score: entry.score, time: entry.time,
-    path: coverPath(job.videoId, job.id, index + 1, entry.format), width: entry.width, height: entry.height, bytes: entry.bytes, createdAt: now,
+    path: coverPath(job.videoId, job.id, index + 1, entry.format), width: entry.width, height: entry.height, bytes: entry.bytes,
+    blurhash: entry.blurhash, faces: entry.format === 'png' ? (entry.subjects?.faces ?? []).map(({ x, y, width, height }) => ({ x, y, width, height })) : [],
+    createdAt: now,
   };
 }
 

@@ -194,5 +194,17 @@ export interface Cover {
   readonly width: number;
   readonly height: number;
   readonly bytes: number;
+  /** The picture's BlurHash ('' for covers made before it was kept). */
+  readonly blurhash: string;
+  /** Faces in the picture's pixels, clearest first (none when the subject models did not run): what crops keep. */
+  readonly faces: readonly FaceBox[];
   readonly createdAt: Date;
+}
+
+/** A face's box in a cover's pixels (x, y: its top-left corner). */
+export interface FaceBox {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
 }

@@ -31,6 +31,8 @@ export interface Store {
   // Images (CreateUploadImage)
   insertImage(image: Image): Promise<void>;
   findImage(accountId: string, id: string): Promise<Image | undefined>;
+  /** Whichever account owns it (a signed file URL is the permission). */
+  findImageById(id: string): Promise<Image | undefined>;
   markImageUploaded(id: string, size: number, now: Date): Promise<void>;
 
   // Multipart uploads on the object endpoint
@@ -90,6 +92,8 @@ export interface Store {
   // Covers
   /** The video's covers, best first; undefined when the account has no such video. */
   videoCovers(accountId: string, videoId: string): Promise<Cover[] | undefined>;
+  /** The cover stored at this unsigned path (/<VideoId>/image/ai/…), whichever account owns it: its signed URL is the permission. */
+  coverAt(path: string): Promise<Cover | undefined>;
   /** Deletes the account's covers among `ids` (and clears a CoverURL naming one); returns what was deleted. */
   deleteCovers(accountId: string, ids: readonly string[]): Promise<Cover[]>;
 

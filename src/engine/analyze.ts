@@ -18,6 +18,7 @@ import type { SubjectModels } from './subjects/port.js';
 import { STAGE_LABELS } from './stages.js';
 import { surveyVideo } from './survey.js';
 import { lookAt } from './window.js';
+import { blurhashOf } from '../images/blurhash-of.js';
 
 export interface AnalyzeOptions {
   /** Number of PNG stills (default 5, VOD's number). */
@@ -129,6 +130,7 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
     ...ranked.map(({ moment }, i): RenderJob => ({ kind: 'png', out: join(options.outDir, stillNames[i]!), frames: stillFrame(moment, cover) })),
   ];
   const bytes = await renderFromFrames(ffmpeg, jobs, cover, signal);
+  const hashes = await Promise.all(jobs.map((job) => blurhashOf(job.out)));
 
   const timeOf = (pick: Pick) => ranked.find((r) => r.pick === pick)?.moment.time;
   const covers: CoverEntry[] = ranked.map((entry, i): StillEntry => ({
@@ -137,11 +139,13 @@ async function analyzeIn(scratch: string, ffmpeg: FfmpegRunner, file: string, op
     why: explainPick(entry.pick, selection.picks, timeOf),
     ...(entry.moment.defects.length > 0 ? { defects: [...entry.moment.defects] } : {}),
     ...(entry.subjects === undefined ? {} : { subjects: entry.subjects }),
+    blurhash: hashes[gifRanked.length + i]!,
   }));
   covers.push(...gifRanked.map(({ segment, score, subscores }, i): GifEntry => ({
     file: gifNames[i]!, format: 'gif', score, time: coverTime(segment.start), duration: segment.duration,
     width: gifSize.width, height: gifSize.height, fps: GIF_FPS, bytes: bytes[i]!, subscores,
     ...(segment.crossesCut ? { crossesCut: true } : {}),
+    blurhash: hashes[i]!,
   })));
   progress(1, STAGE_LABELS.done);
   return {

@@ -48,6 +48,8 @@ export interface StillEntry {
   readonly defects?: readonly string[];
   /** Present when the face and text models ran: what they found, in the still's own pixels. */
   readonly subjects?: SubjectBoxes;
+  /** The still's BlurHash (4×3 components): a placeholder a page paints while the picture loads. */
+  readonly blurhash: string;
 }
 
 /** Faces and text in a still, in its pixels (x, y: top-left corner): what a crop must keep or avoid. */
@@ -83,6 +85,8 @@ export interface GifEntry {
   readonly subscores: Readonly<Record<string, number>>;
   /** Present only when no moving run without a cut was long enough: this preview crosses one. */
   readonly crossesCut?: boolean;
+  /** The first frame's BlurHash. */
+  readonly blurhash: string;
 }
 
 export function coverFileName(format: 'png' | 'gif', rank: number): string {

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../errors.js';
+import { blurhashOf } from '../images/blurhash-of.js';
 import type { FfmpegRunner } from './ffmpeg.js';
 import { coverFileName, coverTime, type Manifest, type StillEntry } from './manifest.js';
 import { DEFAULT_MEDIA_LIMITS, type MediaLimits } from './media-limits.js';
@@ -79,6 +80,7 @@ async function stillIn(scratch: string, ffmpeg: FfmpegRunner, file: string, time
     width: cover.width, height: cover.height, bytes: bytes!, subscores: ranked!.subscores, why: 'chosen by hand in the frame picker',
     ...(moment.defects.length > 0 ? { defects: [...moment.defects] } : {}),
     ...(ranked!.subjects === undefined ? {} : { subjects: ranked!.subjects }),
+    blurhash: await blurhashOf(join(options.outDir, name)),
   };
   return {
     video: { duration: round(duration, 3), width: info.display.width, height: info.display.height, codec: info.codec, rotation: info.rotation },

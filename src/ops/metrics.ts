@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { EngineStage } from '../engine/stages.js';
 import type { QueueStats } from '../queue/task-source.js';
 import type { TaskEnd } from '../queue/worker.js';
+import type { RenditionResult } from '../images/renditions.js';
 
 
 /** Which codes count as a refusal of the request's credentials or budget (the security-relevant ones). */
@@ -42,6 +43,8 @@ export class Metrics {
   private readonly uploadsActive: Gauge;
   private readonly uploadFailures: Counter<'code'>;
   private readonly callbacks: Counter<'event' | 'outcome'>;
+  private readonly renditions: Counter<'result'>;
+  private readonly renditionSeconds: Histogram;
   /** Bound children by label key: prom-client hashes label objects on every call, which the API's hot path need not pay. */
   private readonly rpcChildren = new Map<string, { total: { inc(): void }; seconds: { observe(v: number): void }; refusal?: { inc(): void } }>();
 
@@ -60,6 +63,8 @@ export class Metrics {
     this.uploadsActive = new Gauge({ name: 'smartcover_uploads_active', help: 'Object endpoint requests in progress (an upload part is one while its body arrives)', registers });
     this.uploadFailures = new Counter({ name: 'smartcover_upload_failures_total', help: 'Object endpoint requests refused or failed, by OSS error code', labelNames: ['code'], registers });
     this.callbacks = new Counter({ name: 'smartcover_callbacks_total', help: 'Event callback attempts by event and result (delivered, failed: will retry or gave up, refused: target not allowed)', labelNames: ['event', 'outcome'], registers });
+    this.renditions = new Counter({ name: 'smartcover_renditions_total', help: 'x-oss-process renditions asked for, by how each was answered: made, cached (from disk), joined (another request was making it), failed', labelNames: ['result'], registers });
+    this.renditionSeconds = new Histogram({ name: 'smartcover_rendition_duration_seconds', help: 'Time to make a rendition (read, decode, process, encode), waiting for a turn included', buckets: LATENCY_BUCKETS, registers });
     if (queueStats !== undefined) {
       const read = sharedRead(queueStats);
       new Gauge({
@@ -121,6 +126,11 @@ export class Metrics {
       if ('code' in result) this.uploadFailures.inc({ code: result.code });
       else this.uploadBytes.inc(result.bytes);
     };
+  }
+
+  rendition(result: RenditionResult, seconds?: number): void {
+    this.renditions.inc({ result });
+    if (seconds !== undefined) this.renditionSeconds.observe(seconds);
   }
 
   callback(event: string, outcome: 'delivered' | 'failed' | 'refused'): void {

@@ -29,7 +29,7 @@ const job = (id: string, videoId: string, accountId: string): Job => ({
 });
 const covers = (jobId: string, videoId: string, accountId: string): Omit<Cover, 'version'>[] => [1, 2].map((n) => ({
   id: `${jobId}-${n}`, accountId, videoId, jobId, format: 'png', score: 9 - n, time: n, path: `/${videoId}/image/ai/${jobId}-0000${n}.png`,
-  width: 64, height: 36, bytes: 100, createdAt: now,
+  width: 64, height: 36, bytes: 100, blurhash: n === 1 ? 'LEHV6nWB2yk8pyo0adR*.7kCMdnj' : '', faces: n === 1 ? [{ x: 3, y: 4, width: 20, height: 21 }] : [], createdAt: now,
 }));
 const publish = (store: KyselyStore, jobId: string, videoId: string, accountId: string) =>
   store.publishCovers({ jobId, covers: covers(jobId, videoId, accountId), result: [], coverPath: `/${videoId}/image/ai/${jobId}-00001.png` }, now);
@@ -45,6 +45,18 @@ for (const backend of backendsUnderTest().map((b) => b.name)) {
       expect(await store.videoCovers('a', 'v1')).toHaveLength(2);
       expect((await store.findJob('j1'))?.status).toBe('success');
       expect((await store.findVideo('a', 'v1'))?.coverUrl).toBe('/v1/image/ai/j1-00001.png');
+    });
+
+    it("keeps each cover's BlurHash and faces, and finds a cover by its path", async () => {
+      const store = await open(backend);
+      await store.insertVideo(video('v9', 'a'));
+      await store.insertJob(job('j9', 'v9', 'a'));
+      await publish(store, 'j9', 'v9', 'a');
+      const first = await store.coverAt('/v9/image/ai/j9-00001.png');
+      expect(first).toMatchObject({ id: 'j9-1', blurhash: 'LEHV6nWB2yk8pyo0adR*.7kCMdnj', faces: [{ x: 3, y: 4, width: 20, height: 21 }] });
+      expect((await store.coverAt('/v9/image/ai/j9-00002.png'))?.faces).toEqual([]);
+      expect(await store.coverAt('/v9/image/ai/j9-00003.png')).toBeUndefined();
+      expect(await store.coverAt('/v8/image/ai/j9-00001.png')).toBeUndefined();
     });
 
     it('gives jobs of one video published at the same moment distinct versions, all of a job\'s covers under one', async () => {

@@ -145,7 +145,12 @@ export class KyselyStore implements Store {
   }
 
   async findImage(accountId: string, id: string): Promise<Image | undefined> {
-    const r = await this.db.selectFrom('images').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
+    const image = await this.findImageById(id);
+    return image?.accountId === accountId ? image : undefined;
+  }
+
+  async findImageById(id: string): Promise<Image | undefined> {
+    const r = await this.db.selectFrom('images').selectAll().where('id', '=', id).executeTakeFirst();
     return r === undefined ? undefined : {
       id: r.id, accountId: r.account_id, type: r.type as Image['type'], ext: r.ext as Image['ext'], title: r.title, objectKey: r.object_key,
       status: r.status as Image['status'], size: Number(r.size), createdAt: new Date(r.created_at), modifiedAt: new Date(r.modified_at),
@@ -309,6 +314,7 @@ export class KyselyStore implements Store {
         await trx.insertInto('covers').values(input.covers.map((c) => ({
           id: c.id, account_id: c.accountId, video_id: c.videoId, job_id: c.jobId, version, format: c.format, score: c.score, time: c.time,
           path: c.path, width: c.width, height: c.height, bytes: c.bytes, created_at: iso(c.createdAt),
+          blurhash: c.blurhash, faces: JSON.stringify(c.faces.map((f) => [f.x, f.y, f.width, f.height])),
         }))).execute();
       }
       await trx.updateTable('jobs').set({ status: 'success', code: '', message: '', result: JSON.stringify(input.result), modified_at: iso(now) })
@@ -376,6 +382,12 @@ export class KyselyStore implements Store {
       .orderBy('covers.score', 'desc').orderBy('covers.version', 'desc').orderBy('covers.path').execute();
     if (rows.length === 0) return undefined;
     return rows.filter((r) => r.id !== null).map((r) => toCover(r as Selectable<Database['covers']>));
+  }
+
+  async coverAt(path: string): Promise<Cover | undefined> {
+    const videoId = path.split('/')[1] ?? '';
+    const row = await this.db.selectFrom('covers').selectAll().where('video_id', '=', videoId).where('path', '=', path).executeTakeFirst();
+    return row === undefined ? undefined : toCover(row);
   }
 
   async deleteCovers(accountId: string, ids: readonly string[]): Promise<Cover[]> {
@@ -466,6 +478,7 @@ function toCover(r: Selectable<Database['covers']>): Cover {
   return {
     id: r.id, accountId: r.account_id, videoId: r.video_id, jobId: r.job_id, version: Number(r.version), format: r.format as Cover['format'],
     score: Number(r.score), time: Number(r.time), path: r.path, width: Number(r.width), height: Number(r.height), bytes: Number(r.bytes),
+    blurhash: r.blurhash, faces: r.faces === '' ? [] : (JSON.parse(r.faces) as number[][]).map(([x = 0, y = 0, width = 0, height = 0]) => ({ x, y, width, height })),
     createdAt: new Date(r.created_at),
   };
 }

@@ -212,6 +212,14 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
       await db.schema.createIndex('console_sessions_expires').on('console_sessions').column('expires_at').execute();
     },
   },
+  '0009-cover-pictures': {
+    // Each cover's BlurHash (ListAIImageInfo, image/blurhash) and its faces (subject-aware crops of its
+    // renditions). Covers made before keep '' for both: they render, and crop around the centre.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('covers').addColumn('blurhash', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema.alterTable('covers').addColumn('faces', 'text', (c) => c.notNull().defaultTo('')).execute();
+    },
+  },
 });
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

@@ -31,6 +31,10 @@ export interface Database {
   covers: {
     id: string; account_id: string; video_id: string; job_id: string; version: number; format: string; score: number; time: number;
     path: string; width: number; height: number; bytes: number; created_at: string;
+    /** '' before migration 0009. */
+    blurhash: string;
+    /** JSON [[x, y, width, height], …], clearest first; '' before migration 0009. */
+    faces: string;
   };
   /** PostgreSQL: the nonces every API process shares. */
   nonces: { key_id: string; nonce: string; expires_at: string };

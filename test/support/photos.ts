@@ -26,21 +26,22 @@ let unique = 0;
 
 /**
  * A still photograph as a shot. `crop` picks a region of the image (w:h:x:y, ffmpeg's crop syntax);
- * `shift` moves the picture sideways in the frame by that share of the frame's width (a face cut by the edge).
+ * `shift` moves the picture sideways in the frame by that share of the frame's width (a face cut by the edge);
+ * `size` is its height as a share of the frame's (centred vertically).
  */
-function photoShot(label: string, path: string, seconds: number, crop?: string, shift = 0): Stretch {
+function photoShot(label: string, path: string, seconds: number, crop?: string, shift = 0, size = 1): Stretch {
   const k = unique++;
   const square = crop === undefined ? "crop='min(iw,ih)':'min(iw,ih)'" : `crop=${crop}`;
   return {
     label, seconds, still: true,
-    source: `movie=${path},${square},scale=150:150:flags=area,scale=-2:{height}:flags=lanczos,setsar=1[ph${k}];`
-      + `color=c=0x606468:s={size}:r={rate}[bg${k}];[bg${k}][ph${k}]overlay=x=(W-w)/2+W*${shift}:y=0:shortest=0,noise=alls=3:allf=t:all_seed=${k + 1}`,
+    source: `movie=${path},${square},scale=150:150:flags=area,scale=-2:'trunc({height}*${size}/2)*2':flags=lanczos,setsar=1[ph${k}];`
+      + `color=c=0x606468:s={size}:r={rate}[bg${k}];[bg${k}][ph${k}]overlay=x=(W-w)/2+W*${shift}:y=(H-h)/2:shortest=0,noise=alls=3:allf=t:all_seed=${k + 1}`,
   };
 }
 
 export const photos = {
   /** A woman's face, frontal, eyes open, filling most of the frame's height. */
-  portrait: (seconds: number, shift = 0): Stretch => photoShot(shift === 0 ? 'portrait' : 'portrait-at-edge', PORTRAITS, seconds, '150:150:164:345', shift),
+  portrait: (seconds: number, shift = 0, size = 1): Stretch => photoShot(shift === 0 ? 'portrait' : 'portrait-at-edge', PORTRAITS, seconds, '150:150:164:345', shift, size),
   /** The same package's portrait of a man (the first of the row). */
   man: (seconds: number): Stretch => photoShot('man', PORTRAITS, seconds, '150:150:7:345'),
   /** opencv-doc photographs: building, fruits (an object), baboon (an animal), messi5 (a footballer, far), starry_night (a painting). */

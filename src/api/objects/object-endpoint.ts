@@ -107,6 +107,12 @@ export class ObjectEndpoint {
     return { status: oss.status, headers: { ...CORS_HEADERS, 'x-oss-request-id': requestId, 'content-type': OSS_XML_TYPE }, body: renderOssError(oss, requestId, this.deps.hostId) };
   }
 
+  /** The OSS XML error for a file request that failed in the domain (a rendition's bad x-oss-process). */
+  fail(error: AppError, requestId: string): ObjectResponse {
+    const oss = this.toOssError(error);
+    return { status: oss.status, headers: { ...CORS_HEADERS, 'x-oss-request-id': requestId, 'content-type': OSS_XML_TYPE }, body: renderOssError(oss, requestId, this.deps.hostId) };
+  }
+
   /** The bucket this endpoint serves: a path under /<bucket>/ is always an object path. */
   get bucket(): string {
     return this.deps.bucket;

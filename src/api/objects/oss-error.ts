@@ -47,11 +47,16 @@ export function ossErrorFrom(error: AppError): OssError {
       if (reason === 'part_order') return new OssError('InvalidPartOrder', 400, error.message);
       if (reason === 'bad_digest') return new OssError('BadDigest', 400, error.message);
       if (reason === 'too_small') return new OssError('EntityTooSmall', 400, error.message);
+      // Renditions (x-oss-process).
+      if (reason === 'not_implemented') return new OssError('NotImplemented', 501, error.message);
+      if (reason === 'missing_argument') return new OssError('MissingArgument', 400, error.message);
+      if (reason === 'image_too_large') return new OssError('ImageTooLarge', 400, error.message);
+      if (reason === 'out_of_image') return new OssError('BadRequest', 400, error.message);
       return ossErrors.invalidArgument(error.message);
     case 'conflict':
       return ossErrors.accessDenied(error.message);
     case 'unavailable':
-      return ossErrors.unavailable();
+      return reason === 'busy' ? new OssError('ServiceUnavailable', 503, error.message) : ossErrors.unavailable();
     case 'aborted':
       return new OssError('RequestTimeout', 400, 'The request was not completed: the connection closed.');
     default:

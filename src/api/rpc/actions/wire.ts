@@ -64,6 +64,8 @@ export function coverToWire(cover: Cover, sign: SignUrl): WireObject {
   return {
     AIImageInfoId: cover.id, CreationTime: wireTime(cover.createdAt), FileURL: sign(cover.path), Format: cover.format, JobId: cover.jobId,
     Score: String(cover.score), Time: String(cover.time), Version: String(cover.version), VideoId: cover.videoId,
+    // Ours: the official SDKs ignore a field they do not know. Left out for covers made before it was kept.
+    ...(cover.blurhash === '' ? {} : { BlurHash: cover.blurhash }),
   };
 }
 
