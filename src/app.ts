@@ -492,15 +492,16 @@ function cachedFor<T>(ttlMs: number, load: (id: string) => Promise<T>): (id: str
  * 0600). Processes sharing PostgreSQL keep theirs in the database instead, so every one signs alike.
  */
 /**
- * The stored picture behind a cover's or an uploaded image's path, looked up on every rendition request:
- * a deleted cover has no renditions, and an image's size and time are its version (it may be re-uploaded).
+ * The stored picture behind a cover's or an uploaded image's path, looked up on every rendition request so
+ * that a deleted cover has no renditions. Neither is ever written again once complete (the object endpoint
+ * refuses a second write), so a path names its bytes and no version is needed.
  */
 async function pictureAt(store: KyselyStore, path: string): Promise<PictureSource | undefined> {
   const image = IMAGE_KEY.exec(path.slice(1));
   if (image !== null) {
     const found = await store.findImageById(image[2]!);
     if (found === undefined || found.status !== 'Normal' || `/${found.objectKey}` !== path) return undefined;
-    return { key: found.objectKey, version: `${found.size}-${found.modifiedAt.getTime()}`, faces: [] };
+    return { key: found.objectKey, version: '', faces: [] };
   }
   const cover = await store.coverAt(path);
   return cover === undefined ? undefined : { key: path.slice(1), version: '', faces: cover.faces };

@@ -4,6 +4,7 @@ import { request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UploadCredentials } from '../src/covers/upload-credentials.js';
 import type { Backend } from './support/backend.js';
@@ -193,6 +194,11 @@ export function uploadsSuite(backend: Backend, storage: StorageUnderTest): void 
       expect(image.status).toBe(200);
       expect(image.headers.get('content-type')).toBe('image/png');
       expect(Buffer.from(await image.arrayBuffer()).equals(readFileSync(png))).toBe(true);
+      // Its renditions, like a cover's (a complete image cannot be written again: renditions never go stale).
+      const rendition = await fetch(`${String(answer['ImageURL'])}&x-oss-process=image/resize,w_160/format,webp`);
+      expect(rendition.status).toBe(200);
+      expect(await sharp(Buffer.from(await rendition.arrayBuffer())).metadata()).toMatchObject({ format: 'webp', width: 160, height: 90 });
+      expect(await ossRejection(ossClient(address, auth).put(address.FileName, png))).toMatchObject({ status: 403 });
 
       const { videoId } = await createUploadVideo(client, { Title: 'With cover', FileName: 'c.mp4', CoverURL: String(answer['ImageURL']) });
       const { Video } = (await client.request('GetVideoInfo', { VideoId: videoId })) as { Video: { CoverURL: string } };
