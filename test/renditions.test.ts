@@ -20,9 +20,10 @@ let api: ServerProcess;
 let client: PopClient;
 let portrait: { url: string; width: number; height: number; blurhash: string };
 let preview: string;
+let previewId: string;
 const models = new ModelHost(locateModels(), { lingerMs: 10_000 });
 
-interface Listed { FileURL: string; Format: string; Time: string; BlurHash?: string }
+interface Listed { AIImageInfoId: string; FileURL: string; Format: string; Time: string; BlurHash?: string }
 
 beforeAll(async () => {
   api = await ServerProcess.start({ SMARTCOVER_OPS_PORT: '0' });
@@ -42,6 +43,7 @@ beforeAll(async () => {
   const meta = await sharp(Buffer.from(await (await fetch(still.FileURL)).arrayBuffer())).metadata();
   portrait = { url: still.FileURL, width: meta.width, height: meta.height, blurhash: still.BlurHash ?? '' };
   preview = listed.find((c) => c.Format === 'gif')!.FileURL;
+  previewId = listed.find((c) => c.Format === 'gif')!.AIImageInfoId;
 }, 180_000);
 afterAll(async () => {
   await api?.stop();
@@ -248,5 +250,15 @@ describe('x-oss-process on cover FileURLs', () => {
     const other = await get(withProcess(portrait.url, 'image/resize,w_334/format,webp'), { 'if-none-match': etag });
     expect(other.status).toBe(200);
     expect(other.headers.get('etag')).not.toBe(etag);
+  });
+
+  it("serves no rendition of a deleted cover, cached or not", async () => {
+    expect((await get(withProcess(preview, 'image/resize,w_100'))).status).toBe(200);
+    await client.request('DeleteAIImageInfos', { AIImageInfoIds: previewId });
+    for (const process of ['image/resize,w_100', 'image/resize,w_101']) {
+      const gone = await get(withProcess(preview, process));
+      expect(gone.status).toBe(404);
+      expect(gone.body.toString()).toContain('<Code>NoSuchKey</Code>');
+    }
   });
 });
