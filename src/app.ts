@@ -300,7 +300,7 @@ export async function buildApi(service: Service, log: Pino): Promise<FastifyInst
     },
     pictures: (path) => pictureAt(service.store, path),
     renditions: new Renditions({
-      blobs: service.deps.blobs, maxPixels: service.engine.limits.maxPixels, concurrency: config.renditionConcurrency, maxWaiting: 64,
+      blobs: service.deps.blobs, maxPixels: service.engine.limits.maxPixels, concurrency: config.renditionConcurrency, maxWaiting: 512,
       observe: (result, seconds) => service.metrics.rendition(result, seconds),
       cache: config.renditionCacheBytes === 0 ? undefined : await new RenditionCache(join(config.dataDir, 'renditions'), config.renditionCacheBytes).open(),
     }),

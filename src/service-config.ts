@@ -51,7 +51,7 @@ export const SERVICE_SETTINGS = [
   { env: 'SMARTCOVER_BODY_LIMIT', flag: 'body-limit', fallback: '65536', help: 'largest request body, bytes' },
   { env: 'SMARTCOVER_SHUTDOWN_GRACE', flag: 'shutdown-grace', fallback: '30', help: 'seconds running jobs get to finish on SIGTERM before they are handed back' },
   { env: 'SMARTCOVER_RENDITION_CACHE', flag: 'rendition-cache', fallback: String(1024 ** 3), help: 'bytes of x-oss-process renditions kept on disk in DATA_DIR/renditions, least recently used dropped first (0: none kept)' },
-  { env: 'SMARTCOVER_RENDITION_CONCURRENCY', flag: 'rendition-concurrency', fallback: '2', help: 'renditions made at once by this process (each may hold a decoded picture of up to SMARTCOVER_MAX_PIXELS in memory); up to 64 more wait, the rest get 503' },
+  { env: 'SMARTCOVER_RENDITION_CONCURRENCY', flag: 'rendition-concurrency', fallback: '2', help: 'renditions made at once by this process (each may hold a decoded picture of up to SMARTCOVER_MAX_PIXELS in memory); up to 512 more wait (no picture is read until its turn), the rest get 503' },
   { env: 'SMARTCOVER_OPS_PORT', flag: 'ops-port', fallback: '', help: 'port for /healthz, /readyz and /metrics (Prometheus), apart from the API; serve and worker alike (0 picks a free one; unset: none)' },
   { env: 'SMARTCOVER_OPS_HOST', flag: 'ops-host', fallback: '127.0.0.1', help: 'address the operations port listens on (it has no authentication: keep it private)' },
   { env: 'SMARTCOVER_LOG_LEVEL', flag: 'log-level', fallback: 'info', help: 'fatal, error, warn, info, debug or silent' },

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { buffer } from 'node:stream/consumers';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { BlobStore } from '../covers/ports.js';
 import { AppError } from '../errors.js';
@@ -104,10 +103,22 @@ export class Renditions {
       stream.destroy();
       throw new AppError('invalid_argument', `The source picture is ${size} bytes; at most ${MAX_SOURCE_BYTES} can be processed.`, { details: { reason: 'image_too_large' } });
     }
-    const rendered = await renderImage(await buffer(stream), ops, { faces: source.faces, maxPixels: this.options.maxPixels });
+    const rendered = await renderImage(await readAll(stream, size), ops, { faces: source.faces, maxPixels: this.options.maxPixels });
     const ext = EXTENSIONS[rendered.contentType];
     // A full or failing disk costs the cache, not the answer.
     if (this.options.cache !== undefined && ext !== undefined) await this.options.cache.put(id, ext, rendered.body).catch(() => undefined);
     return rendered;
   }
+}
+
+/** A stream of known size into one buffer, copied once (stream/consumers' buffer() goes through a Blob: twice). */
+async function readAll(stream: Readable, size: number): Promise<Buffer> {
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    if (at + chunk.length > size) throw new AppError('internal', 'the stored picture is larger than its recorded size');
+    chunk.copy(out, at);
+    at += chunk.length;
+  }
+  return at === size ? out : out.subarray(0, at);
 }
