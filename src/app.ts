@@ -19,9 +19,10 @@ import type { EngineConfig } from './config.js';
 import type { ServiceDeps } from './covers/deps.js';
 import { AccessKeyService } from './covers/access-keys.js';
 import { ConsoleSessions } from './covers/console-sessions.js';
-import { IMAGE_KEY, type AccessKey } from './covers/model.js';
+import { IMAGE_KEY, snapshotKeys, type AccessKey } from './covers/model.js';
 import { SignInThrottle } from './covers/sign-in-throttle.js';
 import { CoverService, JobService } from './covers/jobs.js';
+import { SnapshotService } from './covers/snapshots.js';
 import type { BlobStore, Clock, Task, TaskQueue } from './covers/ports.js';
 import { TemplateService } from './covers/templates.js';
 import { UploadCredentials } from './covers/upload-credentials.js';
@@ -33,6 +34,7 @@ import type { MediaLimits } from './engine/media-limits.js';
 import { probeVideo } from './engine/probe.js';
 import { stageTimer } from './engine/stages.js';
 import { stillAt } from './engine/still-at.js';
+import { takeSnapshots } from './engine/snapshots.js';
 import { ModelHost } from './engine/subjects/model-host.js';
 import type { SubjectModels } from './engine/subjects/port.js';
 import { downloadToFile, type OutboundPolicy } from './outbound/guarded-http.js';
@@ -111,6 +113,7 @@ export interface Service {
   readonly covers: CoverService;
   readonly keys: AccessKeyService;
   readonly uploads: UploadService;
+  readonly snapshots: SnapshotService;
   readonly engine: Engine;
   readonly outbound: OutboundPolicy;
   /** This process's Prometheus metrics (served by the operations listener). */
@@ -127,6 +130,8 @@ export const TASK_POLICIES: { readonly [K in Task['kind']]: RetryPolicy } = {
   'upload.callback': { maxAttempts: 3, delaySeconds: 1, backoff: false },
   'upload.complete': { maxAttempts: 4, delaySeconds: 5, backoff: true },
   'files.delete': { maxAttempts: 5, delaySeconds: 30, backoff: true },
+  'snapshot.generate': { maxAttempts: 4, delaySeconds: 5, backoff: true },
+  'snapshot.callback': { maxAttempts: 3, delaySeconds: 1, backoff: false },
 };
 
 /*
@@ -191,6 +196,7 @@ export async function openService(config: ServiceConfig, engineConfig: EngineCon
     covers: new CoverService(deps),
     keys: new AccessKeyService(deps),
     uploads: new UploadService(deps, new UploadCredentials(uploadKey, newToken), uploadSettings, probe, jobs, templates, callbacks),
+    snapshots: new SnapshotService(deps, (file, request, options) => takeSnapshots(engine.ffmpeg, file, request, { ...options, limits: engine.limits }), scratch, callbacks),
     close: async () => {
       await engine.close();
       await queue.close();
@@ -261,16 +267,12 @@ export async function buildApi(service: Service, log: Pino): Promise<FastifyInst
   const { buildServer } = await import('./api/server.js');
   const nonces = await nonceLedger(service);
   const { config } = service;
-  const urlAuth = new UrlAuth({
-    primaryKey: config.urlAuthKey || (service.embedded ? await urlAuthKey(config.dataDir) : await service.store.settingOrInit('url-auth-key', randomBytes(24).toString('base64url'))),
-    secondaryKey: config.urlAuthKeySecondary || undefined,
-    validitySeconds: config.urlValiditySeconds,
-    // randomUUID draws from a pooled buffer: far cheaper than a randomBytes call per URL.
-    rand: () => randomUUID().slice(0, 8),
-  });
+  const urlAuth = await buildUrlAuth(service);
   const actions = buildActions({
-    templates: service.templates, videos: service.videos, jobs: service.jobs, covers: service.covers, uploads: service.uploads,
+    templates: service.templates, videos: service.videos, jobs: service.jobs, covers: service.covers, uploads: service.uploads, snapshots: service.snapshots,
     fileUrl: fileUrls(config.filesUrl, urlAuth),
+    unsignedFileUrl: unsignedFileUrls(config.filesUrl),
+    urlValiditySeconds: config.urlValiditySeconds,
     uploadEndpoint: uploadEndpoint(config),
     uploadBucket: UPLOAD_BUCKET,
     uploadMaxBytes: config.uploadMaxBytes,
@@ -378,6 +380,18 @@ function uploadEndpoint(config: ServiceConfig): (baseUrl: string) => string {
   };
 }
 
+/** Signs and checks file URLs: the API hands them out and serves them, the worker puts them in events. */
+async function buildUrlAuth(service: Service): Promise<UrlAuth> {
+  const { config } = service;
+  return new UrlAuth({
+    primaryKey: config.urlAuthKey || (service.embedded ? await urlAuthKey(config.dataDir) : await service.store.settingOrInit('url-auth-key', randomBytes(24).toString('base64url'))),
+    secondaryKey: config.urlAuthKeySecondary || undefined,
+    validitySeconds: config.urlValiditySeconds,
+    // randomUUID draws from a pooled buffer: far cheaper than a randomBytes call per URL.
+    rand: () => randomUUID().slice(0, 8),
+  });
+}
+
 /** Cleans up uploads never completed, every few minutes, in every process that runs a worker. */
 export function startUploadSweeper(service: Service, log: Pino, everyMs = 5 * 60_000): () => void {
   const sweep = () => void service.uploads.sweep().then(
@@ -391,10 +405,12 @@ export function startUploadSweeper(service: Service, log: Pino, everyMs = 5 * 60
 }
 
 /** The worker: cover jobs, URL fetches, callbacks and file deletions, with their retry policies. */
-export function buildWorker(service: Service, log: Pino): Worker {
-  const objectBase = service.config.uploadEndpoint || service.config.publicUrl;
-  const sender = new CallbackSender(service.store, service.deps.clock, { ...service.outbound, timeoutMs: 5_000 }, service.config.callbackKey || undefined,
-    (objectKey) => `${objectBase}/${UPLOAD_BUCKET}/${objectKey}`, (event, outcome) => service.metrics.callback(event, outcome));
+export async function buildWorker(service: Service, log: Pino): Promise<Worker> {
+  const { config } = service;
+  const objectBase = config.uploadEndpoint || config.publicUrl;
+  const sender = new CallbackSender(service.store, service.deps.clock, { ...service.outbound, timeoutMs: 5_000 }, config.callbackKey || undefined,
+    (objectKey) => `${objectBase}/${UPLOAD_BUCKET}/${objectKey}`, (event, outcome) => service.metrics.callback(event, outcome),
+    fileUrls(config.filesUrl, await buildUrlAuth(service)), unsignedFileUrls(config.filesUrl));
   return new Worker(
     service.queue,
     {
@@ -407,6 +423,8 @@ export function buildWorker(service: Service, log: Pino): Worker {
         await service.deps.blobs.delete(task.keys);
         return { status: 'done' };
       },
+      'snapshot.generate': (task, signal) => service.snapshots.run(task.jobId, signal),
+      'snapshot.callback': (task) => sender.deliverSnapshot(task.jobId, task.url),
     },
     {
       concurrency: service.config.concurrency,
@@ -417,6 +435,7 @@ export function buildWorker(service: Service, log: Pino): Worker {
       onGiveUp: async (task, reason) => {
         if (task.kind === 'cover.generate') await service.jobs.giveUp(task.jobId, reason);
         if (task.kind === 'video.fetch') await service.videos.giveUpFetch(task.videoId, reason);
+        if (task.kind === 'snapshot.generate') await service.snapshots.giveUp(task.jobId, reason);
       },
       log,
       onTaskEnd: (kind, outcome, seconds) => service.metrics.task(kind, outcome, seconds),
@@ -444,6 +463,10 @@ function fileUrls(filesUrl: string, urlAuth: UrlAuth): (path: string, now: Date,
   const { origin, pathname } = new URL(filesUrl);
   const prefix = pathname.replace(/\/+$/, '');
   return (path, now) => origin + urlAuth.sign(prefix + path, now);
+}
+
+function unsignedFileUrls(filesUrl: string): (path: string, baseUrl: string) => string {
+  return (path, baseUrl) => (filesUrl === '' ? baseUrl : filesUrl.replace(/\/+$/, '')) + path;
 }
 
 /** Replay protection: an append-only log for the embedded database, the shared table on PostgreSQL. */
@@ -502,6 +525,11 @@ async function pictureAt(store: KyselyStore, path: string): Promise<PictureSourc
     const found = await store.findImageById(image[2]!);
     if (found === undefined || found.status !== 'Normal' || `/${found.objectKey}` !== path) return undefined;
     return { key: found.objectKey, version: '', faces: [] };
+  }
+  const snapshot = /^\/[0-9a-f]{32}\/snapshots\/([0-9a-f]{32})\//.exec(path);
+  if (snapshot !== null) {
+    const job = await store.findSnapshotJob(snapshot[1]!);
+    return job?.status === 'success' && snapshotKeys(job).includes(path.slice(1)) ? { key: path.slice(1), version: '', faces: [] } : undefined;
   }
   const cover = await store.coverAt(path);
   return cover === undefined ? undefined : { key: path.slice(1), version: '', faces: cover.faces };

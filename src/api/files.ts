@@ -1,5 +1,6 @@
 import { extname } from 'node:path';
 import type { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import parseRange from 'range-parser';
 import { IMAGE_CONTENT_TYPES, IMAGE_KEY } from '../covers/model.js';
 import type { BlobStore, ByteRange, Clock } from '../covers/ports.js';
@@ -14,6 +15,8 @@ import type { UrlAuth } from './url-auth.js';
  */
 const COVER_PATH = /^\/([0-9a-f]{32})\/image\/ai\/([0-9a-f]{32}-\d{5}\.(png|gif))$/;
 const SOURCE_PATH = /^\/([0-9a-f]{32})\/video\/source(\.[a-z0-9]{1,5})?$/;
+/** A snapshot job's files: its shots, cells and sprite sheets (JPEG), and its thumbnail track. */
+const SNAPSHOT_PATH = /^\/[0-9a-f]{32}\/snapshots\/[0-9a-f]{32}\/(?:(?:normal|cell|sprite)-\d{5}\.(jpg)|index\.(vtt))$/;
 
 /**
  * Whether a path is one of the file routes (cover, uploaded image, source), however its last segment
@@ -22,7 +25,7 @@ const SOURCE_PATH = /^\/([0-9a-f]{32})\/video\/source(\.[a-z0-9]{1,5})?$/;
 export function isFileRoute(path: string): boolean {
   return FILE_ROUTES.some((route) => route.test(path));
 }
-const FILE_ROUTES = [/^\/[0-9a-f]{32}\/image\/ai\//, /^\/image\/[^/]+\/[^/]+$/, /^\/[0-9a-f]{32}\/video\//];
+const FILE_ROUTES = [/^\/[0-9a-f]{32}\/image\/ai\//, /^\/image\/[^/]+\/[^/]+$/, /^\/[0-9a-f]{32}\/video\//, /^\/[0-9a-f]{32}\/snapshots\//];
 
 /** What a player is told a source is, by extension (anything else is offered as bytes). */
 const VIDEO_CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -91,9 +94,12 @@ export class CoverFiles {
   async serve(path: string, request: FileRequest): Promise<FileResponse> {
     const source = SOURCE_PATH.exec(path);
     if (source !== null) return this.serveSource(path, source[1]!, request.authKey, request.range);
-    const ext = (COVER_PATH.exec(path)?.[3] ?? IMAGE_KEY.exec(path.slice(1))?.[3]) as keyof typeof IMAGE_CONTENT_TYPES | undefined;
-    if (ext === undefined) return NOT_FOUND;
-    if (!this.deps.auth.verify(path, request.authKey, this.deps.clock.now())) return FORBIDDEN;
+    const snapshot = SNAPSHOT_PATH.exec(path);
+    const ext = (COVER_PATH.exec(path)?.[3] ?? IMAGE_KEY.exec(path.slice(1))?.[3] ?? snapshot?.[1]) as keyof typeof IMAGE_CONTENT_TYPES | undefined;
+    if (ext === undefined && snapshot?.[2] === undefined) return NOT_FOUND;
+    const now = this.deps.clock.now();
+    if (!this.deps.auth.verify(path, request.authKey, now)) return FORBIDDEN;
+    if (ext === undefined) return this.serveTrack(path, now);
     if (request.process !== undefined) return this.serveRendition(path, request.process, request.ifNoneMatch);
     try {
       const { stream, size } = await this.deps.blobs.open(path.slice(1));
@@ -106,6 +112,28 @@ export class CoverFiles {
       if (isAppError(error, 'not_found')) return NOT_FOUND;
       throw error;
     }
+  }
+
+  /**
+   * A sprite job's WebVTT track. Its cues name the sheets relatively (sprite-00001.jpg#xywh=…); each is
+   * served signed, as of the same moment as the track, so that a player can load the sheets it names.
+   */
+  private async serveTrack(path: string, now: Date): Promise<FileResponse> {
+    let text: string;
+    try {
+      const { stream } = await this.deps.blobs.open(path.slice(1));
+      text = (await buffer(stream)).toString('utf8');
+    } catch (error) {
+      if (isAppError(error, 'not_found')) return NOT_FOUND;
+      throw error;
+    }
+    const dir = path.slice(0, path.lastIndexOf('/') + 1);
+    const signed = text.replace(/^((?:sprite|cell)-\d{5}\.jpg)#/gm, (_, name: string) => `${this.deps.auth.sign(dir + name, now)}#`);
+    return {
+      status: 200, body: signed,
+      // A player on another origin reads the track with a cross-origin request; the signature is the permission.
+      headers: { 'content-type': 'text/vtt; charset=utf-8', 'content-length': String(Buffer.byteLength(signed)), 'cache-control': 'private, max-age=600', 'access-control-allow-origin': '*' },
+    };
   }
 
   /** A rendition: the chain is checked before anything is read; an If-None-Match naming it is a 304. */

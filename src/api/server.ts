@@ -155,6 +155,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     surfaces.get('/:videoId/image/ai/:name', file);
     surfaces.get('/image/:type/:name', file);
     surfaces.get('/:videoId/video/:name', file);
+    surfaces.get('/:videoId/snapshots/:jobId/:name', file);
 
     // The object endpoint: every other path is an object key. Its bodies are not buffered (a video can be
     // gigabytes): the raw request stream goes to the endpoint, which counts it against the upload limit.

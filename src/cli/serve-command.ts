@@ -26,12 +26,12 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
     // First: a port already taken fails the start before anything runs.
     ops = await startOps(service);
     const server = await buildApi(service, log);
-    const worker = config.worker ? buildWorker(service, log) : undefined;
+    const worker = config.worker ? await buildWorker(service, log) : undefined;
     if (worker !== undefined && service.embedded) {
       // This process is the only worker on this database: what was running when it last stopped runs again.
       // (On PostgreSQL, pg-boss hands a dead worker's tasks on by lease; nothing to do here.)
       const recovered = await service.queue.recoverAfterCrash();
-      const requeued = await service.jobs.requeueUnfinished();
+      const requeued = (await service.jobs.requeueUnfinished()) + (await service.snapshots.requeueUnfinished());
       if (recovered + requeued > 0) log.info({ recovered, requeued }, 'resuming unfinished work');
     }
     worker?.start();

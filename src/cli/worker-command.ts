@@ -21,7 +21,7 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
   try {
     // First: a port already taken fails the start before any task is claimed.
     ops = await startOps(service);
-    const worker = buildWorker(service, log);
+    const worker = await buildWorker(service, log);
     worker.start();
     const stopSweeper = startUploadSweeper(service, log);
     if (ops !== undefined) io.stdout.write(`Operations (health, metrics) on ${ops.address}\n`);

@@ -208,3 +208,102 @@ export interface FaceBox {
   readonly width: number;
   readonly height: number;
 }
+
+/** What a snapshot job makes: single shots, or sprite sheets with their WebVTT track. */
+export type SnapshotKind = 'NormalSnapshot' | 'SpriteSnapshot' | 'WebVttSnapshot';
+
+/** What ListSnapshots lists: a job's shots, its sheets, their cells, its track, or the video's smart covers. */
+export type SnapshotListing = 'CoverSnapshot' | 'NormalSnapshot' | 'SpriteSnapshot' | 'SpriteOriginSnapshot' | 'WebVttSnapshot';
+
+/** A snapshot job's pictures (SubmitSnapshotJob's parameters, or a snapshot template's SnapshotConfig), checked. */
+export interface SnapshotSpec {
+  readonly kind: SnapshotKind;
+  readonly frameType: 'intra' | 'normal';
+  readonly count: number;
+  /** Seconds; 0 spreads `count` over the video. */
+  readonly interval: number;
+  readonly offsetMs: number;
+  readonly offsetsMs?: readonly number[] | undefined;
+  readonly width?: number | undefined;
+  readonly height?: number | undefined;
+  /** Sprite sheets (SpriteSnapshot, WebVttSnapshot). */
+  readonly sprite?: SpriteSpec | undefined;
+}
+
+export interface SpriteSpec {
+  readonly cellWidth?: number | undefined;
+  readonly cellHeight?: number | undefined;
+  readonly columns: number;
+  readonly lines: number;
+  readonly padding: number;
+  readonly margin: number;
+  readonly color: string;
+  /** KeepCellPic: the cells are kept and listed (SpriteOriginSnapshot). */
+  readonly keepCells: boolean;
+}
+
+export interface SnapshotJob {
+  readonly id: string;
+  readonly accountId: string;
+  readonly videoId: string;
+  /** The snapshot template it was submitted with ('' for none). */
+  readonly templateId: string;
+  readonly spec: SnapshotSpec;
+  readonly userData: string;
+  /** Where the client reached the API (FileURLs in the job's event start with it unless a CDN is set). */
+  readonly baseUrl: string;
+  readonly status: JobStatus;
+  readonly code: string;
+  readonly message: string;
+  /** Once it succeeded: how many of each file it wrote, and the times asked for. */
+  readonly result?: SnapshotResult | undefined;
+  readonly createdAt: Date;
+  readonly modifiedAt: Date;
+}
+
+export interface SnapshotResult {
+  /** Shots (a sprite job's cells): normal-00001.jpg or cell-00001.jpg onwards. */
+  readonly shots: number;
+  /** sprite-00001.jpg onwards. */
+  readonly sprites: number;
+  /** Whether index.vtt was written. */
+  readonly vtt: boolean;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Where a snapshot job's files are: /<VideoId>/snapshots/<JobId>/<name> (also the blob key without the '/'). */
+export function snapshotPath(videoId: string, jobId: string, name: string): string {
+  return `/${videoId}/snapshots/${jobId}/${name}`;
+}
+
+/** A snapshot job's n-th file of a kind: normal-00001.jpg, cell-00001.jpg, sprite-00001.jpg. */
+export function snapshotFileName(kind: 'normal' | 'cell' | 'sprite', n: number | '{SnapshotCount}'): string {
+  return `${kind}-${typeof n === 'number' ? String(n).padStart(5, '0') : n}.jpg`;
+}
+
+/** A VOD template other than AI ones: only Snapshot templates exist here. */
+export interface VodTemplate {
+  readonly id: string;
+  readonly accountId: string;
+  readonly name: string;
+  readonly type: 'Snapshot';
+  /** TemplateConfig as the client gave it (checked): GetVodTemplate returns it as is. */
+  readonly config: string;
+  /** The same, as the jobs it makes take it. */
+  readonly spec: SnapshotSpec;
+  readonly createdAt: Date;
+  readonly modifiedAt: Date;
+}
+
+/** Every file a finished snapshot job wrote, as blob keys. */
+export function snapshotKeys(job: Pick<SnapshotJob, 'videoId' | 'id' | 'spec' | 'result'>): string[] {
+  const r = job.result;
+  if (r === undefined) return [];
+  const names = [
+    ...Array.from({ length: r.shots }, (_, i) => snapshotFileName(job.spec.sprite === undefined ? 'normal' : 'cell', i + 1)),
+    ...Array.from({ length: r.sprites }, (_, i) => snapshotFileName('sprite', i + 1)),
+    ...(r.vtt ? ['index.vtt'] : []),
+  ];
+  return names.map((name) => snapshotPath(job.videoId, job.id, name).slice(1));
+}

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { AccessKey, Account, ConsoleSession, Cover, Image, Job, JobStatus, KeyStatus, MultipartUpload, Template, TemplateConfig, UploadPart, Video, VideoStatus } from './model.js';
+import type { AccessKey, Account, ConsoleSession, Cover, Image, Job, JobStatus, KeyStatus, MultipartUpload, SnapshotJob, SnapshotKind, SnapshotResult, SnapshotSpec, Template, TemplateConfig, UploadPart, Video, VideoStatus, VodTemplate } from './model.js';
 
 /**
  * What the domain needs from the outside, as interfaces. storage/ and queue/ implement them; the domain
@@ -92,6 +92,19 @@ export interface Store {
   // Covers
   /** The video's covers, best first; undefined when the account has no such video. */
   videoCovers(accountId: string, videoId: string): Promise<Cover[] | undefined>;
+  // Snapshot jobs and snapshot templates
+  insertSnapshotJob(job: SnapshotJob): Promise<void>;
+  findSnapshotJob(id: string): Promise<SnapshotJob | undefined>;
+  setSnapshotJobStatus(id: string, status: JobStatus, outcome: { code: string; message: string; result?: SnapshotResult }, now: Date): Promise<void>;
+  /** The video's newest successful snapshot job of one of these kinds. */
+  latestSnapshotJob(accountId: string, videoId: string, kinds: readonly SnapshotKind[]): Promise<SnapshotJob | undefined>;
+  unfinishedSnapshotJobIds(): Promise<string[]>;
+  insertVodTemplate(template: VodTemplate): Promise<void>;
+  findVodTemplate(accountId: string, id: string): Promise<VodTemplate | undefined>;
+  listVodTemplates(accountId: string, type: VodTemplate['type']): Promise<VodTemplate[]>;
+  updateVodTemplate(accountId: string, id: string, patch: { name?: string; config?: string; spec?: SnapshotSpec }, now: Date): Promise<VodTemplate | undefined>;
+  deleteVodTemplate(accountId: string, id: string): Promise<boolean>;
+
   /** The cover stored at this unsigned path (/<VideoId>/image/ai/…), whichever account owns it: its signed URL is the permission. */
   coverAt(path: string): Promise<Cover | undefined>;
   /** Deletes the account's covers among `ids` (and clears a CoverURL naming one); returns what was deleted. */
@@ -159,7 +172,10 @@ export type Task =
   | { readonly kind: 'upload.callback'; readonly videoId: string; readonly url: string; readonly event?: 'FileUploadComplete' }
   /** An uploaded object is complete: probe it, then Normal or UploadFail, the event, and covers when asked. */
   | { readonly kind: 'upload.complete'; readonly videoId: string }
-  | { readonly kind: 'files.delete'; readonly keys: readonly string[] };
+  | { readonly kind: 'files.delete'; readonly keys: readonly string[] }
+  | { readonly kind: 'snapshot.generate'; readonly jobId: string }
+  /** SnapshotComplete, to the job's callback URL. */
+  | { readonly kind: 'snapshot.callback'; readonly jobId: string; readonly url: string };
 
 export interface TaskQueue {
   /**

@@ -15,7 +15,10 @@ const clock = { now: () => new Date() };
 
 /** The same value for every kind of task. */
 const everyKind = <T>(value: T): { [K in Task['kind']]: T } =>
-  ({ 'cover.generate': value, 'video.fetch': value, 'upload.callback': value, 'upload.complete': value, 'callback.deliver': value, 'files.delete': value });
+  ({
+    'cover.generate': value, 'video.fetch': value, 'upload.callback': value, 'upload.complete': value, 'callback.deliver': value, 'files.delete': value,
+    'snapshot.generate': value, 'snapshot.callback': value,
+  });
 
 interface Queue extends TaskQueue, TaskSource {
   pending(): Promise<number>;

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import { partBlobKey, type AccessKey, type Account, type ConsoleSession, type Cover, type Image, type Job, type JobStatus, type KeyStatus, type MultipartUpload, type Template, type TemplateConfig, type UploadPart, type Video } from '../covers/model.js';
+import { partBlobKey, snapshotKeys, type SnapshotJob, type SnapshotKind, type SnapshotResult, type SnapshotSpec, type VodTemplate, type AccessKey, type Account, type ConsoleSession, type Cover, type Image, type Job, type JobStatus, type KeyStatus, type MultipartUpload, type Template, type TemplateConfig, type UploadPart, type Video } from '../covers/model.js';
 import type { PublishInput, Store, VideoPatch, VideoQuery } from '../covers/ports.js';
 import type { Database } from './schema.js';
 import { TurnCoalescer } from './turn-coalescer.js';
@@ -107,10 +107,15 @@ export class KyselyStore implements Store {
         await trx.deleteFrom('multipart_uploads').where('object_key', '=', video.object_key).execute();
       }
       const covers = await trx.selectFrom('covers').select('path').where('video_id', '=', id).execute();
+      const snapshots = (await trx.selectFrom('snapshot_jobs').selectAll().where('video_id', '=', id).execute()).map(toSnapshotJob);
       await trx.deleteFrom('covers').where('video_id', '=', id).execute();
       await trx.deleteFrom('jobs').where('video_id', '=', id).execute();
+      await trx.deleteFrom('snapshot_jobs').where('video_id', '=', id).execute();
       await trx.deleteFrom('videos').where('id', '=', id).execute();
-      return [...(video.source_key === '' ? [] : [video.source_key]), ...covers.map((c) => c.path.slice(1)), ...staged.map((p) => partBlobKey(p.upload_id, Number(p.part_number)))];
+      return [
+        ...(video.source_key === '' ? [] : [video.source_key]), ...covers.map((c) => c.path.slice(1)), ...staged.map((p) => partBlobKey(p.upload_id, Number(p.part_number))),
+        ...snapshots.flatMap(snapshotKeys),
+      ];
     });
   }
 
@@ -384,6 +389,67 @@ export class KyselyStore implements Store {
     return rows.filter((r) => r.id !== null).map((r) => toCover(r as Selectable<Database['covers']>));
   }
 
+  async insertSnapshotJob(job: SnapshotJob): Promise<void> {
+    await this.db.insertInto('snapshot_jobs').values({
+      id: job.id, account_id: job.accountId, video_id: job.videoId, template_id: job.templateId, spec: JSON.stringify(job.spec), user_data: job.userData,
+      base_url: job.baseUrl, status: job.status, code: job.code, message: job.message, result: job.result === undefined ? '' : JSON.stringify(job.result),
+      created_at: iso(job.createdAt), modified_at: iso(job.modifiedAt),
+    }).execute();
+  }
+
+  async findSnapshotJob(id: string): Promise<SnapshotJob | undefined> {
+    const row = await this.db.selectFrom('snapshot_jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : toSnapshotJob(row);
+  }
+
+  async setSnapshotJobStatus(id: string, status: JobStatus, outcome: { code: string; message: string; result?: SnapshotResult }, now: Date): Promise<void> {
+    await this.db.updateTable('snapshot_jobs').set({
+      status, code: outcome.code, message: outcome.message, modified_at: iso(now), ...(outcome.result === undefined ? {} : { result: JSON.stringify(outcome.result) }),
+    }).where('id', '=', id).execute();
+  }
+
+  async latestSnapshotJob(accountId: string, videoId: string, kinds: readonly SnapshotKind[]): Promise<SnapshotJob | undefined> {
+    // Few jobs per video: the kind is in the spec's JSON, checked here rather than in SQL.
+    const rows = await this.db.selectFrom('snapshot_jobs').selectAll().where('account_id', '=', accountId).where('video_id', '=', videoId)
+      .where('status', '=', 'success').orderBy('modified_at', 'desc').orderBy('id', 'desc').execute();
+    return rows.map(toSnapshotJob).find((job) => kinds.includes(job.spec.kind));
+  }
+
+  async unfinishedSnapshotJobIds(): Promise<string[]> {
+    return (await this.db.selectFrom('snapshot_jobs').select('id').where('status', 'in', ['init', 'processing']).execute()).map((r) => r.id);
+  }
+
+  async insertVodTemplate(template: VodTemplate): Promise<void> {
+    await this.db.insertInto('vod_templates').values({
+      id: template.id, account_id: template.accountId, name: template.name, type: template.type, config: template.config, spec: JSON.stringify(template.spec),
+      created_at: iso(template.createdAt), modified_at: iso(template.modifiedAt),
+    }).execute();
+  }
+
+  async findVodTemplate(accountId: string, id: string): Promise<VodTemplate | undefined> {
+    const row = await this.db.selectFrom('vod_templates').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
+    return row === undefined ? undefined : toVodTemplate(row);
+  }
+
+  async listVodTemplates(accountId: string, type: VodTemplate['type']): Promise<VodTemplate[]> {
+    const rows = await this.db.selectFrom('vod_templates').selectAll().where('account_id', '=', accountId).where('type', '=', type)
+      .orderBy('created_at', 'desc').orderBy('id').execute();
+    return rows.map(toVodTemplate);
+  }
+
+  async updateVodTemplate(accountId: string, id: string, patch: { name?: string; config?: string; spec?: SnapshotSpec }, now: Date): Promise<VodTemplate | undefined> {
+    await this.db.updateTable('vod_templates').set({
+      ...(patch.name === undefined ? {} : { name: patch.name }), ...(patch.config === undefined || patch.spec === undefined ? {} : { config: patch.config, spec: JSON.stringify(patch.spec) }), modified_at: iso(now),
+    })
+      .where('id', '=', id).where('account_id', '=', accountId).execute();
+    return this.findVodTemplate(accountId, id);
+  }
+
+  async deleteVodTemplate(accountId: string, id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('vod_templates').where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
   async coverAt(path: string): Promise<Cover | undefined> {
     const videoId = path.split('/')[1] ?? '';
     const row = await this.db.selectFrom('covers').selectAll().where('video_id', '=', videoId).where('path', '=', path).executeTakeFirst();
@@ -480,5 +546,21 @@ function toCover(r: Selectable<Database['covers']>): Cover {
     score: Number(r.score), time: Number(r.time), path: r.path, width: Number(r.width), height: Number(r.height), bytes: Number(r.bytes),
     blurhash: r.blurhash, faces: r.faces === '' ? [] : (JSON.parse(r.faces) as number[][]).map(([x = 0, y = 0, width = 0, height = 0]) => ({ x, y, width, height })),
     createdAt: new Date(r.created_at),
+  };
+}
+
+function toSnapshotJob(r: Selectable<Database['snapshot_jobs']>): SnapshotJob {
+  return {
+    id: r.id, accountId: r.account_id, videoId: r.video_id, templateId: r.template_id, spec: JSON.parse(r.spec) as SnapshotSpec, userData: r.user_data,
+    baseUrl: r.base_url, status: r.status as JobStatus, code: r.code, message: r.message,
+    ...(r.result === '' ? {} : { result: JSON.parse(r.result) as SnapshotResult }),
+    createdAt: new Date(r.created_at), modifiedAt: new Date(r.modified_at),
+  };
+}
+
+function toVodTemplate(r: Selectable<Database['vod_templates']>): VodTemplate {
+  return {
+    id: r.id, accountId: r.account_id, name: r.name, type: r.type as VodTemplate['type'], config: r.config, spec: JSON.parse(r.spec) as SnapshotSpec,
+    createdAt: new Date(r.created_at), modifiedAt: new Date(r.modified_at),
   };
 }

@@ -220,6 +220,39 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
       await db.schema.alterTable('covers').addColumn('faces', 'text', (c) => c.notNull().defaultTo('')).execute();
     },
   },
+  '0010-snapshots': {
+    // SubmitSnapshotJob's jobs (their spec and result as JSON) and snapshot templates (AddVodTemplate).
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.createTable('snapshot_jobs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('video_id', 'text', (c) => c.notNull())
+        .addColumn('template_id', 'text', (c) => c.notNull())
+        .addColumn('spec', 'text', (c) => c.notNull())
+        .addColumn('user_data', 'text', (c) => c.notNull())
+        .addColumn('base_url', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('code', 'text', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('result', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('modified_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('snapshot_jobs_video').on('snapshot_jobs').columns(['video_id', 'created_at']).execute();
+      await db.schema.createIndex('snapshot_jobs_status').on('snapshot_jobs').column('status').execute();
+      await db.schema.createTable('vod_templates')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('config', 'text', (c) => c.notNull())
+        .addColumn('spec', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('modified_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('vod_templates_account').on('vod_templates').column('account_id').execute();
+    },
+  },
 });
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

@@ -36,6 +36,11 @@ export interface Database {
     /** JSON [[x, y, width, height], …], clearest first; '' before migration 0009. */
     faces: string;
   };
+  snapshot_jobs: {
+    id: string; account_id: string; video_id: string; template_id: string; spec: string; user_data: string; base_url: string;
+    status: string; code: string; message: string; result: string; created_at: string; modified_at: string;
+  };
+  vod_templates: { id: string; account_id: string; name: string; type: string; config: string; spec: string; created_at: string; modified_at: string };
   /** PostgreSQL: the nonces every API process shares. */
   nonces: { key_id: string; nonce: string; expires_at: string };
   /** SQLite: the append-only nonce log (SqliteNonceLog). */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock, Store, TaskOutcome } from '../../covers/ports.js';
 import { AppError } from '../../errors.js';
 import { postJson, type OutboundPolicy } from '../../outbound/guarded-http.js';
+import { jobListings } from '../../covers/snapshots.js';
 import { aiImageResult } from '../rpc/actions/wire.js';
 import { wireTime } from '../rpc/gateway.js';
 import { parseUserData } from './callback-target.js';
@@ -22,7 +23,32 @@ export class CallbackSender {
     private readonly objectUrl: (objectKey: string) => string,
     /** Told each attempt's event and result: delivered, failed (retried by the queue, or given up), refused (a target not allowed). */
     private readonly observe: (event: string, outcome: 'delivered' | 'failed' | 'refused') => void = () => {},
+    /** A signed URL of a file's path (and the unsigned one, for patterns), for where the job's client reached the API. */
+    private readonly fileUrl: (path: string, now: Date, baseUrl: string) => string = (path) => path,
+    private readonly unsignedFileUrl: (path: string, baseUrl: string) => string = (path) => path,
   ) {}
+
+  /** SnapshotComplete: VOD's shape, one SnapshotInfos entry per kind of file the job made. */
+  async deliverSnapshot(jobId: string, url: string): Promise<TaskOutcome> {
+    const job = await this.store.findSnapshotJob(jobId);
+    if (job === undefined) return { status: 'done' };
+    const now = this.clock.now();
+    const status = job.status === 'success' ? 'success' : 'fail';
+    const listings = jobListings(job);
+    const first = listings[0]?.paths[0];
+    const body = JSON.stringify({
+      EventTime: wireTime(now), EventType: 'SnapshotComplete', VideoId: job.videoId, Status: status, SubType: 'SpecifiedTime',
+      ErrorCode: job.code, ErrorMessage: job.message, CoverUrl: first === undefined ? '' : this.fileUrl(first, now, job.baseUrl),
+      Extend: JSON.stringify(parseUserData(job.userData)?.Extend ?? {}),
+      SnapshotInfos: status === 'fail'
+        ? [{ Status: status, SnapshotType: job.spec.kind, SnapshotCount: 0, SnapshotFormat: 'jpg', SnapshotRegular: '', JobId: job.id }]
+        : listings.map((l) => ({
+          Status: status, SnapshotType: l.listing, SnapshotCount: l.paths.length, SnapshotFormat: l.format,
+          SnapshotRegular: l.regular === '' ? this.fileUrl(l.paths[0]!, now, job.baseUrl) : this.unsignedFileUrl(l.regular, job.baseUrl), JobId: job.id,
+        })),
+    });
+    return this.post('SnapshotComplete', url, body, now);
+  }
 
   async deliver(jobId: string, url: string): Promise<TaskOutcome> {
     const job = await this.store.findJob(jobId);

@@ -48,11 +48,13 @@ export function fromAppError(error: AppError): RpcError {
     case 'not_found':
       if (resource === 'video') return new RpcError('InvalidVideo.NotFound', 404, 'The video does not exist.');
       if (resource === 'template') return new RpcError('InvalidTemplate.NotFound', 404, 'The template does not exist.');
+      if (resource === 'snapshot_template') return new RpcError('NoSuchResource', 404, error.message);
       return new RpcError('NotFound', 404, error.message);
     case 'invalid_argument':
     case 'invalid_media':
       return new RpcError('InvalidParameter', 400, error.message);
     case 'conflict':
+      if (resource === 'video_status') return new RpcError('Forbidden.IllegalStatus', 400, error.message);
       return new RpcError(resource === 'template' ? 'Forbidden.DefaultTemplate' : 'InvalidVideo.Status', 400, error.message);
     case 'forbidden':
     case 'unauthenticated':

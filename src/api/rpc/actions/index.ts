@@ -19,6 +19,13 @@ import { submitAIImageJob } from './submit-ai-image-job.js';
 import { updateAITemplate } from './update-ai-template.js';
 import { updateVideoInfo } from './update-video-info.js';
 import { uploadMediaByURL } from './upload-media-by-url.js';
+import { addVodTemplate } from './add-vod-template.js';
+import { deleteVodTemplate } from './delete-vod-template.js';
+import { getVodTemplate } from './get-vod-template.js';
+import { listSnapshots } from './list-snapshots.js';
+import { listVodTemplate } from './list-vod-template.js';
+import { submitSnapshotJob } from './submit-snapshot-job.js';
+import { updateVodTemplate } from './update-vod-template.js';
 
 /** Every action the gateway serves, by wire name. */
 export function buildActions(services: ActionServices): Map<string, RpcAction> {
@@ -27,6 +34,7 @@ export function buildActions(services: ActionServices): Map<string, RpcAction> {
     submitAIImageJob, getAIImageJobs, listAIImageInfo, deleteAIImageInfos,
     getVideoInfo, updateVideoInfo, deleteVideo, uploadMediaByURL,
     createUploadVideo, refreshUploadVideo, createUploadImage, getMezzanineInfo, getVideoList,
+    submitSnapshotJob, listSnapshots, addVodTemplate, updateVodTemplate, deleteVodTemplate, getVodTemplate, listVodTemplate,
   ].map((make) => make(services));
   return new Map(all.map((a) => [a.name, a]));
 }

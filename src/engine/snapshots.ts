@@ -1,0 +1,98 @@
+import { link, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppError } from '../errors.js';
+import { cellAt, composeSprites, type SpriteLayout } from '../images/sprite-sheet.js';
+import { thumbnailVtt } from '../images/web-vtt.js';
+import type { FfmpegRunner } from './ffmpeg.js';
+import type { Size } from './ffmpeg-args.js';
+import { DEFAULT_MEDIA_LIMITS, type MediaLimits } from './media-limits.js';
+import { probeVideo } from './probe.js';
+import { snapshotArgs, type FrameType } from './snapshot-args.js';
+import { shotSize, shotTimes, type ShotSchedule } from './snapshot-plan.js';
+
+/** A snapshot job's pictures, as VOD's SubmitSnapshotJob and snapshot templates describe them. */
+export interface SnapshotRequest {
+  readonly schedule: ShotSchedule;
+  readonly frameType: FrameType;
+  readonly width?: number | undefined;
+  readonly height?: number | undefined;
+  /** Present for sprite sheets (SpriteSnapshot, WebVttSnapshot). */
+  readonly sprite?: SpriteRequest | undefined;
+}
+
+export interface SpriteRequest {
+  readonly cellWidth?: number | undefined;
+  readonly cellHeight?: number | undefined;
+  readonly columns: number;
+  readonly lines: number;
+  readonly padding: number;
+  readonly margin: number;
+  /** A CSS colour name or #RRGGBB. */
+  readonly color: string;
+}
+
+/** What a job wrote into its directory. */
+export interface SnapshotOutput {
+  /** The time each shot was asked for, seconds, in order. */
+  readonly times: readonly number[];
+  /** The shots' size (a sprite job's cells). */
+  readonly size: Size;
+  /** normal-00001.jpg…, or a sprite job's cells, cell-00001.jpg… */
+  readonly shots: readonly string[];
+  /** sprite-00001.jpg… */
+  readonly sprites: readonly string[];
+  /** index.vtt: a sprite job's thumbnail track. */
+  readonly vtt?: string | undefined;
+}
+
+/** A cell a sprite request does not size: the width seek-bar previews usually have. */
+const DEFAULT_CELL_WIDTH = 160;
+/** A time this close to a frame's timestamp is that frame. */
+const TIME_SLACK = 0.0005;
+
+/**
+ * Takes a job's shots in one pass over the video (keyframes only for 'intra'), then, for sprites, lays
+ * the cells out on sheets and writes a WebVTT track whose cues point into them. Files are named as VOD
+ * lists them: `normal-00001.jpg`, or `cell-00001.jpg` and `sprite-00001.jpg` with `index.vtt`.
+ */
+export async function takeSnapshots(ffmpeg: FfmpegRunner, file: string, request: SnapshotRequest, options: { outDir: string; signal?: AbortSignal | undefined; limits?: MediaLimits | undefined }): Promise<SnapshotOutput> {
+  const info = await probeVideo(ffmpeg, file, options.signal, options.limits ?? DEFAULT_MEDIA_LIMITS);
+  const times = shotTimes(request.schedule, info.duration);
+  const sprite = request.sprite;
+  const size = sprite === undefined
+    ? shotSize(info.display, request.width, request.height)
+    : shotSize(info.display, sprite.cellWidth ?? request.width ?? (sprite.cellHeight === undefined && request.height === undefined ? DEFAULT_CELL_WIDTH : undefined), sprite.cellHeight ?? request.height);
+  const prefix = sprite === undefined ? 'normal' : 'cell';
+  const start = Number.isFinite(info.start) ? info.start : 0;
+
+  const taken: number[] = [];
+  await ffmpeg.ffmpeg(snapshotArgs(file, times, request.frameType, size, start, join(options.outDir, 'frame-%05d.jpg')), {
+    signal: options.signal,
+    onStderrLine: (line) => {
+      const match = /\[Parsed_showinfo_\d+ @ [^\]]*\]\s*n:\s*\d+\s+pts:\s*\S+\s+pts_time:(\S+)/.exec(line);
+      if (match !== null) taken.push(Number(match[1]));
+    },
+  });
+  if (taken.length === 0) throw new AppError('invalid_media', 'No frame could be decoded at the times asked for.');
+
+  // Each asked time gets the first frame taken at or after it (the last one when none is).
+  const shots: string[] = [];
+  for (const [i, time] of times.entries()) {
+    let k = taken.findIndex((t) => t >= time + start - TIME_SLACK);
+    if (k < 0) k = taken.length - 1;
+    const name = `${prefix}-${String(i + 1).padStart(5, '0')}.jpg`;
+    await link(join(options.outDir, `frame-${String(k + 1).padStart(5, '0')}.jpg`), join(options.outDir, name));
+    shots.push(name);
+  }
+  if (sprite === undefined) return { times, size, shots, sprites: [] };
+
+  const layout: SpriteLayout = { cell: size, columns: sprite.columns, lines: sprite.lines, padding: sprite.padding, margin: sprite.margin, color: sprite.color };
+  const sheets = await composeSprites(shots.map((s) => join(options.outDir, s)), layout, (n) => join(options.outDir, `sprite-${String(n).padStart(5, '0')}.jpg`));
+  const end = Number.isFinite(info.duration) ? info.duration : (times.at(-1) ?? 0) + 1;
+  const vtt = thumbnailVtt(times.map((time, i) => {
+    const { sheet, box } = cellAt(layout, i);
+    return { start: time, end: Math.max(time, times[i + 1] ?? end), image: `sprite-${String(sheet + 1).padStart(5, '0')}.jpg`, box };
+  }));
+  await writeFile(join(options.outDir, 'index.vtt'), vtt);
+  return { times, size, shots, sprites: sheets.map((f) => f.slice(options.outDir.length + 1)), vtt: 'index.vtt' };
+}
