@@ -4,6 +4,7 @@ import { blurhashOf } from './blurhash-of.js';
 import { faceCrop, gravityCrop, moveSubjects, placeBox, subjectBoxSize, type Box, type Subjects } from './crop-box.js';
 import type { ImageOp, OutputFormat } from './image-process.js';
 import { resizePlan, type Size } from './resize-plan.js';
+import { saliencyPeak } from './saliency.js';
 
 /** A rendition: its bytes and what they are. */
 export interface Rendered {
@@ -176,21 +177,6 @@ async function encode(image: Sharp, format: OutputFormat, o: { quality: number |
 async function materialize(image: Sharp, animated: boolean): Promise<Sharp> {
   const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
   return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels, ...(animated && info.pageHeight !== undefined ? { pageHeight: info.pageHeight } : {}) }, ...(animated ? { animated: true } : {}) });
-}
-
-/**
- * Where libvips' attention map (edges, skin tones, saturation) peaks, in the picture's pixels: what a crop
- * centres on when the picture has no face. Read from a 256-px copy, cut by one row so that the crop
- * strategy runs and reports its focal point.
- */
-async function saliencyPeak(source: Buffer, frame: Size): Promise<{ x: number; y: number }> {
-  const f = Math.min(1, 256 / frame.width);
-  const width = Math.max(2, Math.round(frame.width * f));
-  const height = Math.max(2, Math.round(frame.height * f));
-  const { info } = await sharp(source, { pages: 1 }).resize(width, height - 1, { fit: 'cover', position: sharp.strategy.attention }).toBuffer({ resolveWithObject: true });
-  const sx = frame.width / width;
-  const sy = frame.height / height;
-  return { x: (info.attentionX ?? width / 2) * sx, y: (info.attentionY ?? height / 2) * sy };
 }
 
 function json(body: unknown): Rendered {
