@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { BlobStore } from '../covers/ports.js';
@@ -68,9 +68,11 @@ export class Renditions {
   async get(source: PictureSource, ops: readonly ImageOp[]): Promise<Rendition> {
     const id = this.id(source, ops);
     const cached = this.options.cache?.get(id);
-    if (cached !== undefined) {
+    // Opened before answering: a file evicted in between is made again rather than failing mid-answer.
+    const handle = cached === undefined ? undefined : await open(cached.file).catch(() => undefined);
+    if (cached !== undefined && handle !== undefined) {
       this.options.observe?.('cached');
-      return { body: createReadStream(cached.file), bytes: cached.bytes, contentType: CONTENT_TYPES[cached.ext as keyof typeof CONTENT_TYPES] ?? 'application/octet-stream' };
+      return { body: handle.createReadStream(), bytes: cached.bytes, contentType: CONTENT_TYPES[cached.ext as keyof typeof CONTENT_TYPES] ?? 'application/octet-stream' };
     }
     let making = this.inFlight.get(id);
     if (making !== undefined) {
