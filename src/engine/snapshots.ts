@@ -1,4 +1,4 @@
-import { link, writeFile } from 'node:fs/promises';
+import { link, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../errors.js';
 import { cellAt, composeSprites, type SpriteLayout } from '../images/sprite-sheet.js';
@@ -7,7 +7,7 @@ import type { FfmpegRunner } from './ffmpeg.js';
 import type { Size } from './ffmpeg-args.js';
 import { DEFAULT_MEDIA_LIMITS, type MediaLimits } from './media-limits.js';
 import { probeVideo } from './probe.js';
-import { snapshotArgs, type FrameType } from './snapshot-args.js';
+import { seekSnapshotArgs, snapshotArgs, type FrameType } from './snapshot-args.js';
 import { shotSize, shotTimes, type ShotSchedule } from './snapshot-plan.js';
 
 /** A snapshot job's pictures, as VOD's SubmitSnapshotJob and snapshot templates describe them. */
@@ -63,27 +63,10 @@ export async function takeSnapshots(ffmpeg: FfmpegRunner, file: string, request:
     ? shotSize(info.display, request.width, request.height)
     : shotSize(info.display, sprite.cellWidth ?? request.width ?? (sprite.cellHeight === undefined && request.height === undefined ? DEFAULT_CELL_WIDTH : undefined), sprite.cellHeight ?? request.height);
   const prefix = sprite === undefined ? 'normal' : 'cell';
-  const start = Number.isFinite(info.start) ? info.start : 0;
 
-  const taken: number[] = [];
-  await ffmpeg.ffmpeg(snapshotArgs(file, times, request.frameType, size, start, join(options.outDir, 'frame-%05d.jpg')), {
-    signal: options.signal,
-    onStderrLine: (line) => {
-      const match = /\[Parsed_showinfo_\d+ @ [^\]]*\]\s*n:\s*\d+\s+pts:\s*\S+\s+pts_time:(\S+)/.exec(line);
-      if (match !== null) taken.push(Number(match[1]));
-    },
-  });
-  if (taken.length === 0) throw new AppError('invalid_media', 'No frame could be decoded at the times asked for.');
-
-  // Each asked time gets the first frame taken at or after it (the last one when none is).
-  const shots: string[] = [];
-  for (const [i, time] of times.entries()) {
-    let k = taken.findIndex((t) => t >= time + start - TIME_SLACK);
-    if (k < 0) k = taken.length - 1;
-    const name = `${prefix}-${String(i + 1).padStart(5, '0')}.jpg`;
-    await link(join(options.outDir, `frame-${String(k + 1).padStart(5, '0')}.jpg`), join(options.outDir, name));
-    shots.push(name);
-  }
+  const shots = seekable(times, request.frameType)
+    ? await seekShots(ffmpeg, file, times, size, prefix, options)
+    : await passShots(ffmpeg, file, times, request.frameType, size, prefix, Number.isFinite(info.start) ? info.start : 0, options);
   if (sprite === undefined) return { times, size, shots, sprites: [] };
 
   const layout: SpriteLayout = { cell: size, columns: sprite.columns, lines: sprite.lines, padding: sprite.padding, margin: sprite.margin, color: sprite.color };
@@ -95,4 +78,60 @@ export async function takeSnapshots(ffmpeg: FfmpegRunner, file: string, request:
   }));
   await writeFile(join(options.outDir, 'index.vtt'), vtt);
   return { times, size, shots, sprites: sheets.map((f) => f.slice(options.outDir.length + 1)), vtt: 'index.vtt' };
+}
+
+/**
+ * A pass decodes everything up to the last time; a seek decodes up to a GOP (a few seconds) per shot. So
+ * seeking wins once a pass would decode more than this many seconds of video per shot.
+ */
+const SEEK_GAP_SECONDS = 10;
+/** Inputs one seeking ffmpeg opens at once: each is a decoder of its own (memory). */
+const SEEKS_PER_PROCESS = 8;
+
+function seekable(times: readonly number[], frameType: FrameType): boolean {
+  if (frameType !== 'normal' || times.length === 0) return false;
+  return Math.max(...times) / times.length >= SEEK_GAP_SECONDS;
+}
+
+function shotName(prefix: string, i: number): string {
+  return `${prefix}-${String(i + 1).padStart(5, '0')}.jpg`;
+}
+
+type ShotOptions = { outDir: string; signal?: AbortSignal | undefined };
+
+/** One seek per time, a few per process. */
+async function seekShots(ffmpeg: FfmpegRunner, file: string, times: readonly number[], size: Size, prefix: string, options: ShotOptions): Promise<string[]> {
+  const names = times.map((_, i) => shotName(prefix, i));
+  for (let first = 0; first < times.length; first += SEEKS_PER_PROCESS) {
+    const batch = times.slice(first, first + SEEKS_PER_PROCESS);
+    await ffmpeg.ffmpeg(seekSnapshotArgs(file, batch, size, names.slice(first, first + batch.length).map((n) => join(options.outDir, n))), { signal: options.signal });
+  }
+  for (const name of names) {
+    const bytes = await stat(join(options.outDir, name)).then((s) => s.size, () => 0);
+    if (bytes === 0) throw new AppError('invalid_media', `No frame could be decoded for ${name}.`);
+  }
+  return names;
+}
+
+/** One pass from the start to the last time (keyframes only for 'intra'); each time gets the first frame at or after it. */
+async function passShots(ffmpeg: FfmpegRunner, file: string, times: readonly number[], frameType: FrameType, size: Size, prefix: string, start: number, options: ShotOptions): Promise<string[]> {
+  const taken: number[] = [];
+  await ffmpeg.ffmpeg(snapshotArgs(file, times, frameType, size, start, join(options.outDir, 'frame-%05d.jpg')), {
+    signal: options.signal,
+    onStderrLine: (line) => {
+      const match = /\[Parsed_showinfo_\d+ @ [^\]]*\]\s*n:\s*\d+\s+pts:\s*\S+\s+pts_time:(\S+)/.exec(line);
+      if (match !== null) taken.push(Number(match[1]));
+    },
+  });
+  if (taken.length === 0) throw new AppError('invalid_media', 'No frame could be decoded at the times asked for.');
+  // The last frame taken stands in for a time past every frame.
+  const shots: string[] = [];
+  for (const [i, time] of times.entries()) {
+    let k = taken.findIndex((t) => t >= time + start - TIME_SLACK);
+    if (k < 0) k = taken.length - 1;
+    const name = shotName(prefix, i);
+    await link(join(options.outDir, `frame-${String(k + 1).padStart(5, '0')}.jpg`), join(options.outDir, name));
+    shots.push(name);
+  }
+  return shots;
 }
