@@ -59,6 +59,34 @@ for (const backend of backendsUnderTest().map((b) => b.name)) {
       expect(await store.coverAt('/v8/image/ai/j9-00001.png')).toBeUndefined();
     });
 
+    it('keeps snapshot jobs and snapshot templates, finds the newest successful job of a kind, and deletes them with their video', async () => {
+      const store = await open(backend);
+      await store.insertVideo(video('v7', 'a'));
+      const spec = { kind: 'SpriteSnapshot' as const, frameType: 'normal' as const, count: 3, interval: 1, offsetMs: 0, sprite: { columns: 10, lines: 10, padding: 0, margin: 0, color: 'black', keepCells: true } };
+      const snapshotJob = (id: string, at: Date) => ({ id, accountId: 'a', videoId: 'v7', templateId: '', spec, userData: '', baseUrl: 'http://h', status: 'init' as const, code: '', message: '', createdAt: at, modifiedAt: at });
+      await store.insertSnapshotJob(snapshotJob('s1', now));
+      await store.insertSnapshotJob(snapshotJob('s2', now));
+      expect((await store.unfinishedSnapshotJobIds()).sort()).toEqual(['s1', 's2']);
+      const result = { shots: 3, sprites: 1, vtt: true, width: 160, height: 90 };
+      await store.setSnapshotJobStatus('s1', 'success', { code: '', message: '', result }, new Date(now.getTime() + 1000));
+      await store.setSnapshotJobStatus('s2', 'fail', { code: 'InternalError', message: 'x' }, new Date(now.getTime() + 2000));
+      expect(await store.findSnapshotJob('s1')).toMatchObject({ status: 'success', result, spec });
+      expect((await store.latestSnapshotJob('a', 'v7', ['SpriteSnapshot']))?.id).toBe('s1');
+      expect(await store.latestSnapshotJob('a', 'v7', ['NormalSnapshot'])).toBeUndefined();
+      expect(await store.latestSnapshotJob('b', 'v7', ['SpriteSnapshot'])).toBeUndefined();
+      const keys = await store.deleteVideo('a', 'v7');
+      expect(keys).toEqual(expect.arrayContaining(['v7/snapshots/s1/cell-00003.jpg', 'v7/snapshots/s1/sprite-00001.jpg', 'v7/snapshots/s1/index.vtt']));
+      expect(await store.findSnapshotJob('s1')).toBeUndefined();
+
+      await store.insertVodTemplate({ id: 't1', accountId: 'a', name: 'n', type: 'Snapshot', config: '{"SnapshotType":"SpriteSnapshot"}', spec, createdAt: now, modifiedAt: now });
+      expect(await store.findVodTemplate('b', 't1')).toBeUndefined();
+      await store.updateVodTemplate('a', 't1', { name: 'renamed' }, now);
+      expect(await store.findVodTemplate('a', 't1')).toMatchObject({ name: 'renamed', spec });
+      expect((await store.listVodTemplates('a', 'Snapshot')).map((t) => t.id)).toEqual(['t1']);
+      expect(await store.deleteVodTemplate('b', 't1')).toBe(false);
+      expect(await store.deleteVodTemplate('a', 't1')).toBe(true);
+    });
+
     it('gives jobs of one video published at the same moment distinct versions, all of a job\'s covers under one', async () => {
       const store = await open(backend);
       await store.insertVideo(video('v2', 'a'));
