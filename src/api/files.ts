@@ -19,7 +19,7 @@ const SOURCE_PATH = /^\/([0-9a-f]{32})\/video\/source(\.[a-z0-9]{1,5})?$/;
 const SNAPSHOT_PATH = /^\/[0-9a-f]{32}\/snapshots\/[0-9a-f]{32}\/(?:(?:normal|cell|sprite)-\d{5}\.(jpg)|index\.(vtt))$/;
 
 /**
- * Whether a path is one of the file routes (cover, uploaded image, source), however its last segment
+ * Whether a path is one of the file routes (cover, uploaded image, source, snapshot), however its last segment
  * looks: a refusal on it is answered as the storage behind a FileURL would, in OSS's XML.
  */
 export function isFileRoute(path: string): boolean {
@@ -84,8 +84,8 @@ const NOT_FOUND: FileResponse = { status: 404, headers: {}, refusal: 'not_found'
 const FORBIDDEN: FileResponse = { status: 403, headers: {}, refusal: 'forbidden' };
 
 /**
- * Serves /<VideoId>/image/ai/<name>.<png|gif>?auth_key=… and /image/<type>/<ImageId>.<ext>?auth_key=… after checking the type-A signature,
- * as stored or, with `x-oss-process=image/…`, as a rendition. An expired, tampered or missing key gets 403 (the signature covers the
+ * Serves /<VideoId>/image/ai/<name>.<png|gif>, /image/<type>/<ImageId>.<ext> and /<VideoId>/snapshots/<JobId>/<name> (each
+ * ?auth_key=…) after checking the type-A signature, as stored or, with `x-oss-process=image/…`, as a rendition. An expired, tampered or missing key gets 403 (the signature covers the
  * path only, so x-oss-process may be appended to a signed URL); a path that is not a cover's gets 404 before any file is touched.
  */
 export class CoverFiles {
