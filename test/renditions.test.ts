@@ -223,6 +223,10 @@ describe('x-oss-process on cover FileURLs', () => {
     expect(jpg.meta.pages ?? 1).toBe(1);
     const info = JSON.parse((await get(withProcess(preview, 'image/info'))).body.toString());
     expect(info.FrameCount.value).toBe(String(original.pages));
+    // libvips cannot turn an animation: said plainly, and a still of it can be turned.
+    const turned = await get(withProcess(preview, 'image/rotate,90'));
+    expect([turned.status, /<Code>([^<]*)<\/Code>/.exec(turned.body.toString())?.[1]]).toEqual([501, 'NotImplemented']);
+    expect((await picture('image/format,png/rotate,90', preview)).meta).toMatchObject({ width: original.pageHeight ?? original.height, height: original.width });
   });
 
   it('makes a rendition once however many ask at once, then serves it from the cache with an ETag a conditional GET matches', async () => {

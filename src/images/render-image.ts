@@ -124,6 +124,10 @@ export async function renderImage(source: Buffer, ops: readonly ImageOp[], optio
       case 'rotate':
       case 'auto-orient': {
         if (op.action === 'rotate' ? op.degrees % 360 === 0 : !op.on) break;
+        if (animated) {
+          // libvips turns single pictures only; a turned first frame would silently stop the animation.
+          throw new AppError('invalid_argument', `Not implemented: ${op.action} of an animated picture (ask for format,jpg or format,png first to turn its first frame).`, { details: { reason: 'not_implemented' } });
+        }
         if (pending) image = await materialize(image, animated);
         image = op.action === 'rotate' ? image.rotate(op.degrees, { background: '#ffffff' }) : image.autoOrient();
         // The new size is known once the pixels are: turned faces are not tracked (later crops centre).
