@@ -2,8 +2,8 @@
  * npm run bench:snapshots [-- --minutes 10 --shots 10]
  *
  * A snapshot job's engine pass on a long video (testsrc2, 640×360, 25 fps, a keyframe every 10 s):
- * `--shots` stills spread over the whole video taken by seeking (what takeSnapshots does for shots far
- * apart), by keyframes only (FrameType intra), next to ffmpeg decoding the whole video once (what a
+ * `--shots` stills spread over the whole video taken the way takeSnapshots takes shots far apart (the
+ * keyframe survey, then the engine's look pass at each time), by keyframes only (FrameType intra), next to ffmpeg decoding the whole video once (what a
  * frame-accurate single pass costs) and to a sprite job of one shot a second for the first minute (a
  * dense series: one pass).
  */
@@ -34,9 +34,9 @@ const shoot = (request: SnapshotRequest) => () => takeSnapshots(ffmpeg, video, r
 
 console.log(`${values.minutes} min at 640×360, ${shots} shots spread over it`);
 const full = await timed('ffmpeg decoding the whole video once', () => tool('ffmpeg', ['-v', 'error', '-i', video, '-f', 'null', '-']));
-const seek = await timed(`${shots} frame-accurate shots (seeking)`, shoot({ schedule: { count: shots, interval: 0, offsetMs: 0 }, frameType: 'normal' }));
+const seek = await timed(`${shots} frame-accurate shots (survey + look pass)`, shoot({ schedule: { count: shots, interval: 0, offsetMs: 0 }, frameType: 'normal' }));
 const intra = await timed(`${shots} keyframe shots (FrameType intra)`, shoot({ schedule: { count: shots, interval: 0, offsetMs: 0 }, frameType: 'intra' }));
 await timed('sprite job: 60 cells, one a second (one pass)', shoot({
   schedule: { count: 60, interval: 1, offsetMs: 0 }, frameType: 'normal', sprite: { columns: 10, lines: 10, padding: 0, margin: 0, color: 'black' },
 }));
-console.log(`seeking: ${(seek / full * 100).toFixed(0)} % of one full decode; keyframes: ${(intra / full * 100).toFixed(0)} %`);
+console.log(`looking: ${(seek / full * 100).toFixed(0)} % of one full decode; keyframes: ${(intra / full * 100).toFixed(0)} %`);

@@ -37,15 +37,3 @@ function formatTime(seconds: number): string {
   return String(Math.round(seconds * 1e6) / 1e6);
 }
 
-/**
- * The same shots for times far apart, by seeking: one input per time (`-ss` before `-i`: ffmpeg seeks to
- * the keyframe before it and decodes up to the exact time, dropping what comes before), each giving its
- * first frame to its own JPEG, `outNames[i]`. One process for the batch; what is between the times is
- * never decoded, which is what makes ten shots of a two-hour film cost ten GOPs instead of the film.
- */
-export function seekSnapshotArgs(file: string, times: readonly number[], size: Size, outFiles: readonly string[]): string[] {
-  const inputs = times.flatMap((t) => [...UNTRUSTED_INPUT, '-ss', formatTime(t), '-i', file]);
-  const graph = times.map((_, i) => `[${i}:v:0]scale=${size.width}:${size.height}:flags=lanczos,setsar=1[o${i}]`).join(';');
-  const outputs = times.flatMap((_, i) => ['-map', `[o${i}]`, '-frames:v', '1', '-q:v', '2', '-f', 'image2', '-update', '1', outFiles[i]!]);
-  return ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-max_error_rate', '1', ...inputs, '-filter_complex', graph, ...outputs];
-}

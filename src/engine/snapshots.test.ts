@@ -9,7 +9,8 @@ import { takeSnapshots, type SnapshotRequest } from './snapshots.js';
 /**
  * Two minutes in which every frame has its own brightness within its second (frame n: luma 20 + 8·(n mod 25)),
  * at 25 fps with a keyframe every 10 s: a shot's brightness tells which frame it is. Shots far apart are
- * taken by seeking, shots close together in one pass: both must give the frame at or after each time.
+ * taken by the engine's look pass, shots close together in one pass: both must give the frame at or after
+ * each time.
  */
 async function countingClip(): Promise<string> {
   return makeClip('snapshot-counting.mp4', [{
@@ -27,7 +28,7 @@ async function shoot(request: SnapshotRequest): Promise<number[]> {
 }
 
 describe('takeSnapshots', () => {
-  it('takes the frame at or after each time, whether it seeks (times far apart) or reads through (times close together)', async () => {
+  it('takes the frame at or after each time, whether it looks at each (times far apart) or reads through (times close together)', async () => {
     const far = [10_360, 33_360, 77_520, 101_040];
     const near = [360, 1_480, 2_520];
     for (const offsetsMs of [far, near]) {

@@ -1,14 +1,17 @@
-import { link, stat, writeFile } from 'node:fs/promises';
+import { link, open, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { AppError } from '../errors.js';
 import { cellAt, composeSprites, type SpriteLayout } from '../images/sprite-sheet.js';
 import { thumbnailVtt } from '../images/web-vtt.js';
 import type { FfmpegRunner } from './ffmpeg.js';
-import type { Size } from './ffmpeg-args.js';
+import type { Size, TimeWindow } from './ffmpeg-args.js';
 import { DEFAULT_MEDIA_LIMITS, type MediaLimits } from './media-limits.js';
 import { probeVideo } from './probe.js';
-import { seekSnapshotArgs, snapshotArgs, type FrameType } from './snapshot-args.js';
+import { snapshotArgs, type FrameType } from './snapshot-args.js';
 import { shotSize, shotTimes, type ShotSchedule } from './snapshot-plan.js';
+import { surveyVideo } from './survey.js';
+import { lookAt } from './window.js';
 
 /** A snapshot job's pictures, as VOD's SubmitSnapshotJob and snapshot templates describe them. */
 export interface SnapshotRequest {
@@ -51,7 +54,8 @@ const DEFAULT_CELL_WIDTH = 160;
 const TIME_SLACK = 0.0005;
 
 /**
- * Takes a job's shots in one pass over the video (keyframes only for 'intra'), then, for sprites, lays
+ * Takes a job's shots (in one pass when they are close together, keyframes only for 'intra'; by the
+ * engine's look pass, as the frame picker's stills, when they are far apart), then, for sprites, lays
  * the cells out on sheets and writes a WebVTT track whose cues point into them. Files are named as VOD
  * lists them: `normal-00001.jpg`, or `cell-00001.jpg` and `sprite-00001.jpg` with `index.vtt`.
  */
@@ -65,7 +69,7 @@ export async function takeSnapshots(ffmpeg: FfmpegRunner, file: string, request:
   const prefix = sprite === undefined ? 'normal' : 'cell';
 
   const shots = seekable(times, request.frameType)
-    ? await seekShots(ffmpeg, file, times, size, prefix, options)
+    ? await lookShots(ffmpeg, file, times, size, prefix, { ...options, limits: options.limits ?? DEFAULT_MEDIA_LIMITS })
     : await passShots(ffmpeg, file, times, request.frameType, size, prefix, Number.isFinite(info.start) ? info.start : 0, options);
   if (sprite === undefined) return { times, size, shots, sprites: [] };
 
@@ -81,16 +85,19 @@ export async function takeSnapshots(ffmpeg: FfmpegRunner, file: string, request:
 }
 
 /**
- * A pass decodes everything up to the last time; a seek decodes up to a GOP (a few seconds) per shot. So
- * seeking wins once a pass would decode more than this many seconds of video per shot.
+ * A pass decodes everything up to the last time; the look pass decodes a keyframe pass over the whole
+ * video (the survey, which on a video with few keyframes samples it instead) and up to a GOP per shot. So
+ * looking wins once a pass would decode more than this many seconds per shot, and a minute in all: under
+ * that, the pass is cheap whatever the spacing (one shot at 12.5 s of a 14-s phone clip: the look took
+ * 7.3 s, its survey sampling the whole clip).
  */
 const SEEK_GAP_SECONDS = 10;
-/** Inputs one seeking ffmpeg opens at once: each is a decoder of its own (memory). */
-const SEEKS_PER_PROCESS = 8;
+const SEEK_MIN_SECONDS = 60;
 
 function seekable(times: readonly number[], frameType: FrameType): boolean {
   if (frameType !== 'normal' || times.length === 0) return false;
-  return Math.max(...times) / times.length >= SEEK_GAP_SECONDS;
+  const last = Math.max(...times);
+  return last >= SEEK_MIN_SECONDS && last / times.length >= SEEK_GAP_SECONDS;
 }
 
 function shotName(prefix: string, i: number): string {
@@ -99,18 +106,46 @@ function shotName(prefix: string, i: number): string {
 
 type ShotOptions = { outDir: string; signal?: AbortSignal | undefined };
 
-/** One seek per time, a few per process. */
-async function seekShots(ffmpeg: FfmpegRunner, file: string, times: readonly number[], size: Size, prefix: string, options: ShotOptions): Promise<string[]> {
-  const names = times.map((_, i) => shotName(prefix, i));
-  for (let first = 0; first < times.length; first += SEEKS_PER_PROCESS) {
-    const batch = times.slice(first, first + SEEKS_PER_PROCESS);
-    await ffmpeg.ffmpeg(seekSnapshotArgs(file, batch, size, names.slice(first, first + batch.length).map((n) => join(options.outDir, n))), { signal: options.signal });
-  }
-  for (const name of names) {
-    const bytes = await stat(join(options.outDir, name)).then((s) => s.size, () => 0);
-    if (bytes === 0) throw new AppError('invalid_media', `No frame could be decoded for ${name}.`);
+/**
+ * Stills at times far apart, decoded the way the frame picker's are (still-at.ts): the survey finds where
+ * seeks can land, and the engine's look pass decodes a short window at each time (seeking, or from the
+ * start when that is cheaper, and again from the start when a seek lands on a keyframe that is not a clean
+ * entry point). Each time gets the first frame at or after it, written as a JPEG from the window's tee.
+ */
+async function lookShots(ffmpeg: FfmpegRunner, file: string, times: readonly number[], size: Size, prefix: string, options: ShotOptions & { limits: MediaLimits }): Promise<string[]> {
+  const survey = await surveyVideo(ffmpeg, file, options.limits, options.signal);
+  const frameSeconds = Number.isFinite(survey.info.fps) && survey.info.fps > 0 ? 1 / survey.info.fps : 0.5;
+  const windows: TimeWindow[] = times.map((t, i) => ({
+    start: t, duration: 2 * frameSeconds + TIME_SLACK, everyFrame: true,
+    tee: { size, file: join(options.outDir, `look-${i}.raw`), pixelFormat: 'rgb24' },
+  }));
+  const looked = await lookAt(ffmpeg, survey.video, windows, survey.size, survey.info.display, options.signal);
+  const names: string[] = [];
+  for (const [i, t] of times.entries()) {
+    const frames = looked[i] ?? [];
+    if (frames.length === 0) throw new AppError('invalid_media', `No frame could be decoded at ${t} s.`);
+    const k = Math.max(0, frames.findIndex((f) => f.time >= t - TIME_SLACK));
+    const raw = await readFrame(windows[i]!.tee!.file, k, size);
+    const name = shotName(prefix, i);
+    await sharp(raw, { raw: { width: size.width, height: size.height, channels: 3 } }).jpeg({ quality: 90 }).toFile(join(options.outDir, name));
+    await rm(windows[i]!.tee!.file, { force: true });
+    names.push(name);
   }
   return names;
+}
+
+/** Frame `index` of a raw rgb24 file of frames of `size`. */
+async function readFrame(file: string, index: number, size: Size): Promise<Buffer> {
+  const bytes = size.width * size.height * 3;
+  const handle = await open(file, 'r');
+  try {
+    const frame = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(frame, 0, bytes, index * bytes);
+    if (bytesRead !== bytes) throw new AppError('internal', `frame ${index} of ${file} is missing`);
+    return frame;
+  } finally {
+    await handle.close();
+  }
 }
 
 /** One pass from the start to the last time (keyframes only for 'intra'); each time gets the first frame at or after it. */
