@@ -256,6 +256,17 @@ describe('x-oss-process on cover FileURLs', () => {
     expect(other.headers.get('etag')).not.toBe(etag);
   });
 
+  it('tags the stored cover too: a conditional GET of the plain FileURL is a 304', async () => {
+    const plain = await get(portrait.url);
+    const etag = plain.headers.get('etag')!;
+    expect(etag).toMatch(/^"[0-9a-f]{32}"$/);
+    const again = await get(portrait.url, { 'if-none-match': `W/${etag}` });
+    expect(again.status).toBe(304);
+    expect((await get(preview, { 'if-none-match': etag })).status).toBe(200);
+    // The signature is checked first: a tag does not get round an expired or wrong key.
+    expect((await get(portrait.url.replace(/auth_key=\d+/, 'auth_key=1'), { 'if-none-match': etag })).status).toBe(403);
+  });
+
   it("serves no rendition of a deleted cover, cached or not", async () => {
     expect((await get(withProcess(preview, 'image/resize,w_100'))).status).toBe(200);
     await client.request('DeleteAIImageInfos', { AIImageInfoIds: previewId });
