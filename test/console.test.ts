@@ -115,6 +115,11 @@ describe('the web console', () => {
     await page.getByRole('button', { name: 'Generate covers' }).click();
     await expect.poll(() => candidates.count(), { timeout: 90_000 }).toBe(6);
     await expect.poll(() => page.locator('.covers img').evaluateAll((imgs) => (imgs as unknown as Img[]).every((i) => i.complete && i.naturalWidth > 0))).toBe(true);
+    // Stills come as WebP renditions the card's size, over their BlurHash while they load.
+    const still = page.getByRole('img', { name: /^Still at/ }).first();
+    expect(await still.getAttribute('src')).toMatch(/\.png\?auth_key=[^&]+&x-oss-process=image\/resize,w_480\/format,webp$/);
+    expect(await still.evaluate((i) => (i as unknown as { currentSrc: string }).currentSrc)).toContain('format,webp');
+    expect(await still.evaluate((i) => (i as unknown as { style: { backgroundImage: string } }).style.backgroundImage)).toMatch(/^url\("data:image\/png;base64,/);
     const scores = await candidates.locator('.caption strong').allTextContents();
     expect(scores.map(Number)).toEqual([...scores.map(Number)].sort((a, b) => b - a));
     expect(await page.locator('.covers .words li').count()).toBeGreaterThan(0);

@@ -44,7 +44,7 @@ export interface Video {
   id: string; title: string; status: 'Uploading' | 'UploadSucc' | 'UploadFail' | 'Normal'; duration: number; size: number; width: number; height: number; fps: number;
   fileName: string; coverUrl: string; errorCode: string; errorMessage: string; createdAt: string; job: Job | null;
 }
-export interface Cover { id: string; jobId: string; format: 'png' | 'gif'; score: number; time: number; width: number; height: number; url: string; subscores: Record<string, number>; current: boolean }
+export interface Cover { id: string; jobId: string; format: 'png' | 'gif'; score: number; time: number; width: number; height: number; url: string; subscores: Record<string, number>; current: boolean; blurhash: string }
 export interface Template { id: string; name: string; source: 'System' | 'Custom'; isDefault: boolean; format: 'png' | 'gif'; count: number; setDefaultCover: boolean }
 export interface UploadTicket {
   videoId: string;

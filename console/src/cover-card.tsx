@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
+import { decode } from 'blurhash';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { Cover } from './api.js';
 import { describeScores } from './describe.js';
 
@@ -9,7 +10,7 @@ export function CoverCard({ cover, onUse, onDelete }: { cover: Cover; onUse: () 
   const captionId = `cover-${cover.id}`;
   return (
     <li class={`cover card${cover.current ? ' current' : ''}`}>
-      {cover.format === 'gif' ? <GifPreview cover={cover} label={label} /> : <img src={cover.url} alt={label} width={cover.width} height={cover.height} loading="lazy" />}
+      {cover.format === 'gif' ? <GifPreview cover={cover} label={label} /> : <Still cover={cover} label={label} />}
       <div class="caption" id={captionId}>
         <strong>{cover.score.toFixed(1)}</strong><span class="muted"> / 10 · {cover.time.toFixed(2)} s{cover.format === 'gif' ? ' · GIF' : ''}</span>
         {cover.current && <span class="badge good">Current cover</span>}
@@ -21,6 +22,41 @@ export function CoverCard({ cover, onUse, onDelete }: { cover: Cover; onUse: () 
       </div>
     </li>
   );
+}
+
+/** A card's width, at most, in CSS pixels: the still is fetched at that width (and twice it for sharp screens). */
+const CARD_WIDTH = 480;
+
+/**
+ * A still as a WebP rendition the card's size (x-oss-process: a 1280×720 PNG cover is ~1 MB, its 480-px
+ * WebP ~20 KB), over its BlurHash painted while it loads.
+ */
+function Still({ cover, label }: { cover: Cover; label: string }) {
+  const placeholder = useMemo(() => blurhashImage(cover.blurhash), [cover.blurhash]);
+  const at = (width: number) => `${cover.url}&x-oss-process=image/resize,w_${width}/format,webp`;
+  return (
+    <img src={at(CARD_WIDTH)} srcSet={`${at(CARD_WIDTH)} 1x, ${at(2 * CARD_WIDTH)} 2x`} alt={label} width={cover.width} height={cover.height} loading="lazy"
+      style={placeholder === '' ? undefined : { backgroundImage: `url(${placeholder})`, backgroundSize: '100% 100%' }} />
+  );
+}
+
+/** A BlurHash as a tiny PNG data URL ('' when there is none or it does not decode). */
+function blurhashImage(hash: string): string {
+  if (hash === '') return '';
+  try {
+    const width = 32;
+    const height = 18;
+    const canvas = document.createElement('canvas');
+    canvas.width = width;
+    canvas.height = height;
+    const context = canvas.getContext('2d')!;
+    const pixels = context.createImageData(width, height);
+    pixels.data.set(decode(hash, width, height));
+    context.putImageData(pixels, 0, 0);
+    return canvas.toDataURL('image/png');
+  } catch {
+    return '';
+  }
 }
 
 /**

@@ -29,7 +29,7 @@ export function coverView(cover: Cover, sign: Sign, subscores: Readonly<Record<s
   return {
     id: cover.id, jobId: cover.jobId, version: cover.version, format: cover.format, score: cover.score, time: cover.time,
     width: cover.width, height: cover.height, bytes: cover.bytes, url: sign(cover.path), subscores: subscores ?? {}, current,
-    createdAt: cover.createdAt.toISOString(),
+    blurhash: cover.blurhash, createdAt: cover.createdAt.toISOString(),
   };
 }
 
