@@ -19,7 +19,8 @@ import type { EngineConfig } from './config.js';
 import type { ServiceDeps } from './covers/deps.js';
 import { AccessKeyService } from './covers/access-keys.js';
 import { ConsoleSessions } from './covers/console-sessions.js';
-import { IMAGE_KEY, snapshotKeys, type AccessKey } from './covers/model.js';
+import type { AccessKey } from './covers/model.js';
+import { pictureAt } from './covers/pictures.js';
 import { SignInThrottle } from './covers/sign-in-throttle.js';
 import { CoverService, JobService } from './covers/jobs.js';
 import { SnapshotService } from './covers/snapshots.js';
@@ -43,7 +44,7 @@ import { Worker, type RetryPolicy } from './queue/worker.js';
 import type { Metrics } from './ops/metrics.js';
 import type { OpsListener } from './ops/ops-listener.js';
 import { RenditionCache } from './images/rendition-cache.js';
-import { Renditions, type PictureSource } from './images/renditions.js';
+import { Renditions } from './images/renditions.js';
 import sharp from 'sharp';
 import type { ServiceConfig } from './service-config.js';
 import { FsBlobStore } from './storage/fs-blob-store.js';
@@ -514,27 +515,6 @@ function cachedFor<T>(ttlMs: number, load: (id: string) => Promise<T>): (id: str
  * The embedded server's URL signing key: generated on first start and kept next to the database (mode
  * 0600). Processes sharing PostgreSQL keep theirs in the database instead, so every one signs alike.
  */
-/**
- * The stored picture behind a cover's or an uploaded image's path, looked up on every rendition request so
- * that a deleted cover has no renditions. Neither is ever written again once complete (the object endpoint
- * refuses a second write), so a path names its bytes and no version is needed.
- */
-async function pictureAt(store: KyselyStore, path: string): Promise<PictureSource | undefined> {
-  const image = IMAGE_KEY.exec(path.slice(1));
-  if (image !== null) {
-    const found = await store.findImageById(image[2]!);
-    if (found === undefined || found.status !== 'Normal' || `/${found.objectKey}` !== path) return undefined;
-    return { key: found.objectKey, version: '', faces: [] };
-  }
-  const snapshot = /^\/[0-9a-f]{32}\/snapshots\/([0-9a-f]{32})\//.exec(path);
-  if (snapshot !== null) {
-    const job = await store.findSnapshotJob(snapshot[1]!);
-    return job?.status === 'success' && snapshotKeys(job).includes(path.slice(1)) ? { key: path.slice(1), version: '', faces: [] } : undefined;
-  }
-  const cover = await store.coverAt(path);
-  return cover === undefined ? undefined : { key: path.slice(1), version: '', faces: cover.faces };
-}
-
 async function urlAuthKey(dataDir: string): Promise<string> {
   const file = join(dataDir, 'url-auth-key');
   const existing = await readFile(file, 'utf8').catch(() => '');

@@ -2,6 +2,7 @@
  * The domain of the smart-cover service: accounts and their keys, videos, AI templates, jobs and the covers
  * jobs publish. Plain data; wire names (PascalCase) live only in api/rpc/actions.
  */
+import type { SpriteRequest } from '../engine/snapshots.js';
 
 export interface Account {
   readonly id: string;
@@ -230,14 +231,8 @@ export interface SnapshotSpec {
   readonly sprite?: SpriteSpec | undefined;
 }
 
-export interface SpriteSpec {
-  readonly cellWidth?: number | undefined;
-  readonly cellHeight?: number | undefined;
-  readonly columns: number;
-  readonly lines: number;
-  readonly padding: number;
-  readonly margin: number;
-  readonly color: string;
+/** The engine's sprite layout, and whether the cells are kept too. */
+export interface SpriteSpec extends SpriteRequest {
   /** KeepCellPic: the cells are kept and listed (SpriteOriginSnapshot). */
   readonly keepCells: boolean;
 }

@@ -101,10 +101,6 @@ export class SnapshotService {
     if (job !== undefined && job.status !== 'success' && job.status !== 'fail') await this.finishFailed(job, 'InternalError', `The job failed after several attempts: ${reason}`);
   }
 
-  async find(jobId: string): Promise<SnapshotJob | undefined> {
-    return this.deps.store.findSnapshotJob(jobId);
-  }
-
   /**
    * ListSnapshots: the newest successful job's files of that kind; CoverSnapshot lists the video's smart
    * covers, best first (VOD lists the keyframes it grabbed on upload; the engine's stills are better ones).
@@ -193,11 +189,7 @@ export function jobListings(job: SnapshotJob): { listing: SnapshotListing; paths
 function requestOf(spec: SnapshotSpec): SnapshotRequest {
   return {
     schedule: { count: spec.count, interval: spec.interval, offsetMs: spec.offsetMs, offsetsMs: spec.offsetsMs },
-    frameType: spec.frameType, width: spec.width, height: spec.height,
-    sprite: spec.sprite === undefined ? undefined : {
-      cellWidth: spec.sprite.cellWidth, cellHeight: spec.sprite.cellHeight, columns: spec.sprite.columns, lines: spec.sprite.lines,
-      padding: spec.sprite.padding, margin: spec.sprite.margin, color: spec.sprite.color,
-    },
+    frameType: spec.frameType, width: spec.width, height: spec.height, sprite: spec.sprite,
   };
 }
 

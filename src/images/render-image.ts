@@ -20,7 +20,7 @@ export interface RenderOptions {
 }
 
 /** OSS's limits on a source picture. */
-export const MAX_SOURCE_BYTES = 20 * 1024 * 1024;
+const MAX_SOURCE_BYTES = 20 * 1024 * 1024;
 const MAX_SOURCE_SIDE = 30_000;
 
 export const CONTENT_TYPES: Readonly<Record<OutputFormat | 'json', string>> = {
@@ -38,7 +38,7 @@ const DEFAULT_QUALITY = { jpg: 80, webp: 80, avif: 50 } as const;
  * any other output takes its first frame. `info`, `average-hue` and `blurhash` answer JSON.
  */
 export async function renderImage(source: Buffer, ops: readonly ImageOp[], options: RenderOptions): Promise<Rendered> {
-  if (source.length > MAX_SOURCE_BYTES) throw tooLarge(`The source picture is ${source.length} bytes; at most ${MAX_SOURCE_BYTES} can be processed.`);
+  checkSourceBytes(source.length);
   const meta = await sharp(source).metadata().catch((error: unknown) => {
     throw new AppError('invalid_media', 'The source picture cannot be read.', { cause: error, details: { reason: 'bad_image' } });
   });
@@ -185,6 +185,11 @@ async function materialize(image: Sharp, animated: boolean): Promise<Sharp> {
 
 function json(body: unknown): Rendered {
   return { body: Buffer.from(JSON.stringify(body)), contentType: CONTENT_TYPES.json };
+}
+
+/** OSS's limit on a source picture's bytes: ImageTooLarge past it (checked before a stored picture is read, too). */
+export function checkSourceBytes(bytes: number): void {
+  if (bytes > MAX_SOURCE_BYTES) throw tooLarge(`The source picture is ${bytes} bytes; at most ${MAX_SOURCE_BYTES} can be processed.`);
 }
 
 function tooLarge(message: string): AppError {

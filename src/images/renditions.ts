@@ -6,7 +6,7 @@ import type { BlobStore } from '../covers/ports.js';
 import { AppError } from '../errors.js';
 import type { Box } from './crop-box.js';
 import type { ImageOp } from './image-process.js';
-import { CONTENT_TYPES, MAX_SOURCE_BYTES, renderImage } from './render-image.js';
+import { checkSourceBytes, CONTENT_TYPES, renderImage } from './render-image.js';
 import type { RenditionCache } from './rendition-cache.js';
 
 /** A stored picture a rendition is made from. */
@@ -101,9 +101,11 @@ export class Renditions {
 
   private async make(id: string, source: PictureSource, ops: readonly ImageOp[]): Promise<{ body: Buffer; contentType: string }> {
     const { stream, size } = await this.options.blobs.open(source.key);
-    if (size > MAX_SOURCE_BYTES) {
+    try {
+      checkSourceBytes(size);
+    } catch (error) {
       stream.destroy();
-      throw new AppError('invalid_argument', `The source picture is ${size} bytes; at most ${MAX_SOURCE_BYTES} can be processed.`, { details: { reason: 'image_too_large' } });
+      throw error;
     }
     const rendered = await renderImage(await readAll(stream, size), ops, { faces: source.faces, maxPixels: this.options.maxPixels });
     const ext = EXTENSIONS[rendered.contentType];
