@@ -14,6 +14,8 @@ export interface NonceLedger {
 
 /** One request waiting for its batch to commit. */
 export interface PendingNonce extends Waiter<boolean> {
+  /** nonceId(keyId, nonce), made once. */
+  readonly id: string;
   readonly keyId: string;
   readonly nonce: string;
   readonly expiresAt: Date;
@@ -36,7 +38,7 @@ export class NonceGroup {
   ) {}
 
   add(keyId: string, nonce: string, expiresAt: Date, now: Date): Promise<boolean> {
-    return new Promise((resolve, reject) => this.turn.add('', { keyId, nonce, expiresAt, now, resolve, reject }));
+    return new Promise((resolve, reject) => this.turn.add('', { id: nonceId(keyId, nonce), keyId, nonce, expiresAt, now, resolve, reject }));
   }
 
   private async flush(pending: PendingNonce[]): Promise<void> {
@@ -45,9 +47,8 @@ export class NonceGroup {
     for (let i = 0; i < pending.length; i += this.maxBatch) {
       const unique = new Map<string, PendingNonce>();
       for (const p of pending.slice(i, i + this.maxBatch)) {
-        const id = nonceId(p.keyId, p.nonce);
-        if (unique.has(id)) p.resolve(false);
-        else unique.set(id, p);
+        if (unique.has(p.id)) p.resolve(false);
+        else unique.set(p.id, p);
       }
       const batch = [...unique.values()];
       try {

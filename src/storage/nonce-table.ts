@@ -35,6 +35,6 @@ export class NonceTable implements NonceLedger {
       .returning(['key_id', 'nonce'])
       .execute();
     const fresh = new Set(rows.map((r) => nonceId(r.key_id, r.nonce)));
-    for (const p of batch) p.resolve(fresh.has(nonceId(p.keyId, p.nonce)));
+    for (const p of batch) p.resolve(fresh.has(p.id));
   }
 }

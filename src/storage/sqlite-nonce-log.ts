@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { AppError } from '../errors.js';
 import { iso } from './kysely-store.js';
 import { NonceGroup, nonceId, type NonceLedger, type PendingNonce } from './nonce-ledger.js';
+import { NonceWindow } from './nonce-window.js';
 import type { Sqlite } from './open-sqlite.js';
 
 /**
@@ -20,12 +21,13 @@ import type { Sqlite } from './open-sqlite.js';
  * The log stays the authority. Each batch runs in a write transaction (BEGIN IMMEDIATE, so SQLite's writer
  * lock orders batches across processes) that first reads what other processes appended since this one last
  * looked, then decides and appends. Two processes on one data directory therefore never both accept a
- * nonce, and a restart reloads the window from the log. Memory is ~150 bytes per nonce in the window, so it
- * is bounded by the per-key rate limit × 30 minutes (a request's timestamp may be up to 15 minutes ahead).
+ * nonce, and a restart reloads the window from the log. Memory is ~50–70 bytes per nonce in the window,
+ * outside the JavaScript heap (NonceWindow), so it is bounded by the per-key rate limit × 30 minutes (a
+ * request's timestamp may be up to 15 minutes ahead).
  */
 export class SqliteNonceLog implements NonceLedger {
-  /** Nonce id → until when it is remembered (ms), in insertion order, which is roughly expiry order. */
-  private readonly window = new Map<string, number>();
+  /** Nonce id → until when it is remembered (ms), forgotten in insertion order (roughly expiry order). */
+  private readonly window = new NonceWindow();
   private lastId = 0;
   private readonly group: NonceGroup;
   private statements: Statements | undefined;
@@ -58,7 +60,7 @@ export class SqliteNonceLog implements NonceLedger {
    * after a busy spell has ended (nobody is waiting then).
    */
   async purge(now: Date): Promise<void> {
-    this.forget(now.getTime(), Infinity);
+    this.window.forget(now.getTime(), Infinity);
     // The log's expired prefix, found by walking it in id order from the start (no index needed: what
     // went before was deleted already). The newest row always stays: SQLite gives a new row the largest
     // id + 1, so keeping it keeps ids monotonic, and "appended since id N" complete for every process.
@@ -75,7 +77,7 @@ export class SqliteNonceLog implements NonceLedger {
     const budget = 2 * batch.length;
     // The log runs in the same order as memory: only when something in memory expired is the log's front
     // worth a look (the statement costs as much as a dozen inserts).
-    const expired = this.forget(nowMs, budget) > 0;
+    const expired = this.window.forget(nowMs, budget) > 0;
     const { fresh, refused } = await this.sqlite.exclusive((connection) => {
       const statements = this.prepared(connection);
       // BEGIN IMMEDIATE: the writer lock first, so that what catchUp reads is everything committed.
@@ -84,9 +86,9 @@ export class SqliteNonceLog implements NonceLedger {
         const taken = new Set<PendingNonce>();
         const overflow = new Set<PendingNonce>();
         for (const p of batch) {
-          if ((this.window.get(nonceId(p.keyId, p.nonce)) ?? -Infinity) >= nowMs) continue;
-          // A JavaScript Map holds at most 2^24 entries, and ~1.5 GB is enough to spend on this: past that,
-          // the server is over its capacity (or runs without a rate limit) and says so for new nonces.
+          if (this.window.get(p.id) >= nowMs) continue;
+          // ~0.7 GB is enough to spend on this: past that, the server is over its capacity (or runs without
+          // a rate limit) and says so for new nonces.
           if (this.window.size + taken.size >= this.limits.maxWindow) {
             overflow.add(p);
             continue;
@@ -99,7 +101,7 @@ export class SqliteNonceLog implements NonceLedger {
       }).immediate();
     });
     // Only what is committed enters the window.
-    for (const p of fresh) this.note(nonceId(p.keyId, p.nonce), p.expiresAt.getTime());
+    for (const p of fresh) this.window.set(p.id, p.expiresAt.getTime());
     const full = refused.size > 0 ? new AppError('unavailable', `too many requests within the 15-minute replay window (${this.window.size} remembered)`) : undefined;
     for (const p of batch) {
       if (refused.has(p)) p.reject(full);
@@ -107,34 +109,13 @@ export class SqliteNonceLog implements NonceLedger {
     }
   }
 
-  /**
-   * Drops up to `budget` expired entries from the front of the window; returns how many. Expiry grows
-   * with insertion order up to the 15 minutes a timestamp may lead by, so stopping at the first live entry
-   * keeps at most that much extra; lookups check the expiry anyway.
-   */
-  private forget(nowMs: number, budget: number): number {
-    let dropped = 0;
-    for (const [id, until] of this.window) {
-      if (until >= nowMs || dropped >= budget) break;
-      this.window.delete(id);
-      dropped++;
-    }
-    return dropped;
-  }
-
   /** Takes in what was appended since this process last looked (by itself too, on first open). */
   private catchUp(statements: Statements, nowMs: number): void {
     for (const r of statements.since.iterate(this.lastId) as IterableIterator<LogRow>) {
       const until = Date.parse(r.expires_at);
-      if (until >= nowMs) this.note(nonceId(r.key_id, r.nonce), until);
+      if (until >= nowMs) this.window.set(nonceId(r.key_id, r.nonce), until);
       this.lastId = r.id;
     }
-  }
-
-  private note(id: string, until: number): void {
-    // Delete first so that a reused nonce moves to the end: purge walks from the front.
-    this.window.delete(id);
-    this.window.set(id, until);
   }
 
   private prepared(connection: SqliteDatabase.Database): Statements {
