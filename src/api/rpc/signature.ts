@@ -1,4 +1,5 @@
-import { createHash, createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
+import { hmac, hmacKey, type HmacKey } from './hmac.js';
 
 /**
  * VOD's request signatures, as pure functions. V1 (HMAC-SHA1) signs the sorted parameters; V3
@@ -20,27 +21,31 @@ function sorted(params: readonly (readonly [string, string])[]): (readonly [stri
 }
 
 export function stringToSignV1(method: string, params: readonly (readonly [string, string])[]): string {
-  const canonical = sorted(params.filter(([k]) => k !== 'Signature'))
-    .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)
-    .join('&');
-  // Encoding the canonical string again: its pairs are encoded already, so only the separators and the
-  // escapes' % change. The same result as percentEncode(canonical), at a fraction of the cost.
-  return `${method}&%2F&${canonical.replace(/[%=&]/g, (c) => (c === '%' ? '%25' : c === '=' ? '%3D' : '%26'))}`;
+  // percentEncode of "k1=v1&k2=v2…" whose names and values are encoded already: only each pair's "=", the
+  // "&" between pairs and the escapes' "%" change. Joined so in one go: the canonical string is not built,
+  // then copied again by a replace (a few hundred bytes of garbage per request fewer).
+  const pairs = sorted(params.filter(([k]) => k !== 'Signature')).map(([k, v]) => `${encodeTwice(k)}%3D${encodeTwice(v)}`);
+  return `${method}&%2F&${pairs.join('%26')}`;
 }
 
-/** `secret` is the AccessKeySecret, or its prepared key from hmacKeys (a third cheaper per request). */
+function encodeTwice(value: string): string {
+  const once = percentEncode(value);
+  return once.includes('%') ? once.replaceAll('%', '%25') : once;
+}
+
+/** `secret` is the AccessKeySecret, or its prepared keys from hmacKeys (made once per key). */
 export function signV1(secret: string | HmacKeys, stringToSign: string): string {
-  return createHmac('sha1', typeof secret === 'string' ? `${secret}&` : secret.v1).update(stringToSign, 'utf8').digest('base64');
+  return hmac(typeof secret === 'string' ? hmacKey('sha1', `${secret}&`) : secret.v1, stringToSign, 'base64');
 }
 
 /** An access key's secret as HMAC keys, for V1 (which appends "&") and V3. */
 export interface HmacKeys {
-  readonly v1: KeyObject;
-  readonly v3: KeyObject;
+  readonly v1: HmacKey;
+  readonly v3: HmacKey;
 }
 
 export function hmacKeys(secret: string): HmacKeys {
-  return { v1: createSecretKey(Buffer.from(`${secret}&`, 'utf8')), v3: createSecretKey(Buffer.from(secret, 'utf8')) };
+  return { v1: hmacKey('sha1', `${secret}&`), v3: hmacKey('sha256', secret) };
 }
 
 export interface V3Authorization {
@@ -84,11 +89,11 @@ export function canonicalRequestV3(request: V3Request): string {
 
 export function signV3(secret: string | HmacKeys, canonicalRequest: string): string {
   const stringToSign = `ACS3-HMAC-SHA256\n${sha256Hex(canonicalRequest)}`;
-  return createHmac('sha256', typeof secret === 'string' ? secret : secret.v3).update(stringToSign, 'utf8').digest('hex');
+  return hmac(typeof secret === 'string' ? hmacKey('sha256', secret) : secret.v3, stringToSign, 'hex');
 }
 
 export function sha256Hex(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
+  return hash('sha256', data, 'hex');
 }
 
 /** Compares signatures in constant time (length leaks nothing: both are fixed-length encodings). */
