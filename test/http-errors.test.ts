@@ -167,3 +167,35 @@ describe('health', () => {
     expect((await fetch(`${server.endpoint}/readyz`)).status).toBe(200);
   });
 });
+
+describe('request logs', () => {
+  it('at info, each API call is logged under the RequestId it answered with (GET and form POST), by path, never with its query or form', async () => {
+    const logged = await ServerProcess.start({ SMARTCOVER_LOG_LEVEL: 'info' });
+    try {
+      const credentials = logged.credentials();
+      const get = await fetch(`${logged.endpoint}/?${signedQuery(credentials, { Action: 'ListAIImageInfo', VideoId: 'no-such-video' })}`);
+      const form = signedQuery(credentials, { Action: 'ListAIImageInfo', VideoId: 'no-such-video' }, {}, 'POST');
+      const post = await fetch(`${logged.endpoint}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+      for (const response of [get, post]) {
+        const id = response.headers.get('x-acs-request-id')!;
+        expect(id).toMatch(/^[0-9A-F-]{36}$/);
+        expect(((await response.json()) as { RequestId: string }).RequestId).toBe(id);
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      const lines = logged.output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      for (const response of [get, post]) {
+        const mine = lines.filter((l) => l['requestId'] === response.headers.get('x-acs-request-id'));
+        expect(mine.map((l) => l['msg'])).toEqual(['incoming request', 'request completed']);
+        expect(mine[0]!['req']).toEqual({ method: response === get ? 'GET' : 'POST', path: '/' });
+        expect(mine[1]!['res']).toMatchObject({ statusCode: response.status });
+        expect(response.status).toBeGreaterThanOrEqual(400);
+      }
+      // (The first run prints the new credentials once, on its banner; the log lines never carry them.)
+      const log = logged.output.split('\n').filter((l) => l.startsWith('{')).join('\n');
+      expect(log).not.toContain('Signature');
+      expect(log).not.toContain(credentials.AccessKeySecret);
+    } finally {
+      await logged.stop();
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ConsoleApi } from './console/console-api.js';
@@ -8,6 +9,7 @@ import { REASON, type HttpRefusal } from './http-refusal.js';
 import { lazyRequestLogger } from './lazy-request-logger.js';
 import type { ObjectEndpoint } from './objects/object-endpoint.js';
 import type { Gateway } from './rpc/gateway.js';
+import { rpcGetPath } from './rpc-get-path.js';
 import type { HealthRoutes } from '../ops/health-routes.js';
 
 export interface ServerDeps {
@@ -61,7 +63,18 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     return reply.code(response.status).headers({ ...response.headers, ...(kind === 'timeout' ? { connection: 'close' } : {}) }).send(response.body);
   };
 
+  const rpcGet = rpcGetPath(deps.gateway, () => closing, deps.logger);
   const app = Fastify({
+    // Signed GETs of the API go to the gateway beside Fastify (see rpc-get-path.ts); everything else here.
+    serverFactory: (handler) => {
+      const server = createServer((req, res) => {
+        if (!rpcGet(req, res)) handler(req, res);
+      });
+      // What Fastify sets on a server it makes itself (its defaults); it leaves a factory's server alone.
+      server.keepAliveTimeout = 72_000;
+      server.requestTimeout = 0;
+      return server;
+    },
     bodyLimit: deps.bodyLimit,
     ...(deps.logger === undefined ? { logger: false } : { loggerInstance: deps.logger }),
     // The id each request is logged under is the RequestId (x-acs-request-id, x-oss-request-id) it gets.

@@ -31,7 +31,8 @@ export interface RpcRequest {
 export interface RpcResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
+  /** Errors and XML as text; JSON successes as bytes (see SuccessRenderer). */
+  readonly body: string | Buffer;
 }
 
 export interface RpcContext {

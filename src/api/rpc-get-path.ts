@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Gateway, RpcResponse } from './rpc/gateway.js';
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The API's hot path, beside Fastify: a signed GET of `/?…` (what pop-core and most SDKs send) goes from
+ * Node's request straight to the gateway, and its answer straight to Node's response. Everything else, and
+ * this too while the server is closing, goes to Fastify (`handler`).
+ *
+ * Why: under load, Fastify's request and reply objects, its hooks and its per-request logger were a third
+ * of what a signed call allocated, and the scavenges that garbage caused were the API's p99
+ * (BENCHMARKS.md, bench:api). The gateway does all the work that matters (parameters, signature, replay,
+ * rate limit, rendering, metrics) on either path, so both answer the same; this one has no body to read.
+ * At info level it logs the same two lines per request as Fastify does, under the same RequestId.
+ */
+export function rpcGetPath(gateway: Gateway, isClosing: () => boolean, logger: (FastifyBaseLogger & { isLevelEnabled?: (level: string) => boolean }) | undefined) {
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    const url = req.url;
+    // "/?" only: "/" alone may be a person's browser (redirected to the console by the Fastify route).
+    if (req.method !== 'GET' || url === undefined || url.charCodeAt(0) !== 47 || url.charCodeAt(1) !== 63 || isClosing()) return false;
+    if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) return false;
+    const id = randomUUID().toUpperCase();
+    const log = logger !== undefined && (logger.isLevelEnabled?.('info') ?? true) ? logger : undefined;
+    const started = log === undefined ? 0 : performance.now();
+    log?.info({ requestId: id, req }, 'incoming request');
+    const answer = (response: RpcResponse) => {
+      res.writeHead(response.status, response.headers);
+      res.end(response.body);
+      log?.info({ requestId: id, res: { statusCode: response.status }, responseTime: performance.now() - started }, 'request completed');
+    };
+    gateway
+      .handle({ id, method: 'GET', rawQuery: url.slice(2), rawBody: EMPTY, headers: req.headers, distinctHeaders: () => req.headersDistinct })
+      .then(answer, (error: unknown) => {
+        // The gateway answers its own failures; this is a bug in it, still answered in VOD's shape.
+        logger?.error({ err: error, requestId: id }, 'unhandled error');
+        answer(gateway.refuse('internal', id, { rawQuery: url.slice(2), accept: req.headers.accept }));
+      });
+    return true;
+  };
+}
