@@ -104,8 +104,12 @@ export async function compareWithBareRoute(endpoint: string, apiPid: number, cre
     let apiRate = (await load(endpoint, sign(150_000), 3)).rps;
     const rounds: LoadRound[] = [];
     for (let i = 0; i < options.rounds; i++) {
-      const pool = sign(Math.ceil(apiRate * options.seconds * 1.6) + 1000);
-      const round = { ceiling: await load(ceilingUrl, shared, options.seconds), bare: await load(bareUrl, shared, options.seconds), api: await load(endpoint, pool, options.seconds) };
+      const ceilingResult = await load(ceilingUrl, shared, options.seconds);
+      const bareResult = await load(bareUrl, shared, options.seconds);
+      // Enough for the fastest the API has been, or the bare route just was (a noisy warm-up must not
+      // leave the pool short: a reused nonce is refused and shows as non-2xx).
+      const pool = sign(Math.ceil(Math.max(apiRate, bareResult.rps) * options.seconds * 1.3) + 1000);
+      const round = { ceiling: ceilingResult, bare: bareResult, api: await load(endpoint, pool, options.seconds) };
       apiRate = Math.max(apiRate, round.api.rps);
       rmSync(pool);
       rounds.push(round);
