@@ -1,5 +1,5 @@
 /**
- * npm run bench:api [-- --seconds N --connections N --rounds N --cpu-prof DIR --node-args "…"]
+ * npm run bench:api [-- --seconds N --connections N --rounds N --cpu-prof DIR --node-args "…" --server-output FILE]
  *
  * Throughput and latency of signed ListAIImageInfo calls against a video with 6 covers, served by one
  * `smartcover serve` process on the embedded SQLite, next to a bare Fastify route (see api-load.ts).
@@ -8,16 +8,18 @@
  * --cpu-prof DIR writes the API server's V8 CPU profile there (open it in Chrome's DevTools).
  * --node-args=… replaces the node options the server runs with (default: the installed command's #! line;
  * --node-args "" runs it with V8's defaults, to compare).
+ * --server-output FILE keeps what the server printed (with --node-args "--max-semi-space-size=64
+ * --trace-gc-nvp", every scavenge's pause, survivors and promotions).
  * Target: at least half the bare route's throughput, p99 under 10 ms at 64 connections.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ServerProcess } from '../test/support/service.js';
 import { compareWithBareRoute, loadTable, videoWithCovers } from './api-load.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '64' }, rounds: { type: 'string', default: '5' }, 'cpu-prof': { type: 'string' }, 'node-args': { type: 'string' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '64' }, rounds: { type: 'string', default: '5' }, 'cpu-prof': { type: 'string' }, 'node-args': { type: 'string' }, 'server-output': { type: 'string' } } });
 const options = { seconds: Number(values.seconds), connections: Number(values.connections), rounds: Number(values.rounds) };
 
 process.env['SMARTCOVER_TEST_DIR'] = mkdtempSync(join(tmpdir(), 'smartcover-bench-api-'));
@@ -28,6 +30,7 @@ await server.launch();
 const video = await videoWithCovers(server);
 const rounds = await compareWithBareRoute(server.endpoint, server.child.pid!, server.credentials(), video.id, options);
 await server.stop();
+if (values['server-output'] !== undefined) writeFileSync(values['server-output'], server.output);
 console.log(`API benchmark (SQLite) — ${new Date().toISOString().slice(0, 10)}, ${options.connections} connections, ${options.rounds} rounds of ${options.seconds} s per target, loopback, one server process (node ${server.nodeArgs.join(' ') || 'with V8 defaults'}; ${video.covers} covers in the list); ceiling, bare route and API each in a process of its own, every request signed before its round
 
 ${loadTable(rounds, 'signed ListAIImageInfo (V1, unique nonces)')} Targets: ≥ 50 %, p99 < 10 ms.`);
