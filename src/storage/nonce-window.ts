@@ -9,7 +9,7 @@ import { hash } from 'node:crypto';
  * walked, and each new key lived in the young generation first, so every scavenge copied it and the
  * scavenges grew long: with the window in the heap the API's p99 was 14–31 ms in bench:api, without it
  * 7–8 ms. Here an entry is a 64-bit digest of its id and its time, in an open-addressing table (linear
- * probing, backward-shift deletion) plus a ring in insertion order for forgetting: ~50–70 bytes outside
+ * probing, backward-shift deletion) plus a ring in insertion order for forgetting: 50–100 bytes outside
  * the heap, which the collector never scans.
  *
  * The digest is the first 64 bits of SHA-1 (crypto.hash, a quarter of a microsecond). Two ids share one

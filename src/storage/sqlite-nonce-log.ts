@@ -21,7 +21,7 @@ import type { Sqlite } from './open-sqlite.js';
  * The log stays the authority. Each batch runs in a write transaction (BEGIN IMMEDIATE, so SQLite's writer
  * lock orders batches across processes) that first reads what other processes appended since this one last
  * looked, then decides and appends. Two processes on one data directory therefore never both accept a
- * nonce, and a restart reloads the window from the log. Memory is ~50–70 bytes per nonce in the window,
+ * nonce, and a restart reloads the window from the log. Memory is 50–100 bytes per nonce in the window,
  * outside the JavaScript heap (NonceWindow), so it is bounded by the per-key rate limit × 30 minutes (a
  * request's timestamp may be up to 15 minutes ahead).
  */
@@ -87,7 +87,7 @@ export class SqliteNonceLog implements NonceLedger {
         const overflow = new Set<PendingNonce>();
         for (const p of batch) {
           if (this.window.get(p.id) >= nowMs) continue;
-          // ~0.7 GB is enough to spend on this: past that, the server is over its capacity (or runs without
+          // ~0.8 GB (10 million) is enough to spend on this: past that, the server is over its capacity (or runs without
           // a rate limit) and says so for new nonces.
           if (this.window.size + taken.size >= this.limits.maxWindow) {
             overflow.add(p);
