@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Gateway, RpcResponse } from './rpc/gateway.js';
+import type { Gateway, RpcRequest, RpcResponse } from './rpc/gateway.js';
 
 const EMPTY = Buffer.alloc(0);
+
+/** Node's request as the gateway takes it, on either path: the query as sent, headers not copied. */
+export function rpcRequestOf(req: IncomingMessage, id: string, rawBody: Buffer = EMPTY): RpcRequest {
+  const url = req.url ?? '/';
+  const queryAt = url.indexOf('?');
+  return { id, method: req.method ?? 'GET', rawQuery: queryAt < 0 ? '' : url.slice(queryAt + 1), rawBody, headers: req.headers, distinctHeaders: () => req.headersDistinct };
+}
 
 /**
  * The API's hot path, beside Fastify: a signed GET of `/?…` (what pop-core and most SDKs send) goes from
@@ -32,7 +39,7 @@ export function rpcGetPath(gateway: Gateway, isClosing: () => boolean, logger: (
       log?.info({ requestId: id, res: { statusCode: response.status }, responseTime: performance.now() - started }, 'request completed');
     };
     gateway
-      .handle({ id, method: 'GET', rawQuery: url.slice(2), rawBody: EMPTY, headers: req.headers, distinctHeaders: () => req.headersDistinct })
+      .handle(rpcRequestOf(req, id))
       .then(answer, (error: unknown) => {
         // The gateway answers its own failures; this is a bug in it, still answered in VOD's shape.
         logger?.error({ err: error, requestId: id }, 'unhandled error');

@@ -9,7 +9,7 @@ import { REASON, type HttpRefusal } from './http-refusal.js';
 import { lazyRequestLogger } from './lazy-request-logger.js';
 import type { ObjectEndpoint } from './objects/object-endpoint.js';
 import type { Gateway } from './rpc/gateway.js';
-import { rpcGetPath } from './rpc-get-path.js';
+import { rpcGetPath, rpcRequestOf } from './rpc-get-path.js';
 import type { HealthRoutes } from '../ops/health-routes.js';
 
 export interface ServerDeps {
@@ -126,15 +126,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     const queryAt = target.indexOf('?');
     // A person's browser at the root goes to the console; an API client without an Action still gets VOD's error.
     if (request.method === 'GET' && queryAt < 0 && (request.headers.accept ?? '').includes('text/html')) return reply.redirect('/console/', 302);
-    const raw = request.raw;
-    const response = await deps.gateway.handle({
-      id: request.id,
-      method: request.method,
-      rawQuery: queryAt < 0 ? '' : target.slice(queryAt + 1),
-      rawBody: Buffer.isBuffer(request.body) ? request.body : EMPTY,
-      headers: raw.headers,
-      distinctHeaders: () => raw.headersDistinct,
-    });
+    const response = await deps.gateway.handle(rpcRequestOf(request.raw, request.id, Buffer.isBuffer(request.body) ? request.body : EMPTY));
     return reply.code(response.status).headers(response.headers).send(response.body);
   };
   app.get('/', rpc);
