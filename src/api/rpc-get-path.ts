@@ -19,9 +19,10 @@ export function rpcRequestOf(req: IncomingMessage, id: string, rawBody: Buffer =
  *
  * Why: Fastify's request and reply objects, its hooks and its per-request logger cost a signed call CPU
  * and garbage, and under load the scavenges that garbage caused were much of the API's p99 (BENCHMARKS.md,
- * bench:api: with this path and the other cuts there, 69–79 → 49–60 µs a request). The gateway does all the work that matters (parameters, signature, replay,
- * rate limit, rendering, metrics) on either path, so both answer the same; this one has no body to read.
- * At info level it logs the same two lines per request as Fastify does, under the same RequestId.
+ * bench:api: with this path and the other cuts there, 69–79 → 49–60 µs a request). The gateway does all
+ * the work that matters (parameters, signature, replay, rate limit, rendering, metrics) on either path, so
+ * both answer the same; this one has no body to read. At info level it logs the same two lines per
+ * request as Fastify does, under the same RequestId.
  */
 export function rpcGetPath(gateway: Gateway, isClosing: () => boolean, logger: (FastifyBaseLogger & { isLevelEnabled?: (level: string) => boolean }) | undefined) {
   return (req: IncomingMessage, res: ServerResponse): boolean => {

@@ -63,11 +63,7 @@ export class NonceWindow {
       this.until[found] = untilMs;
     } else {
       if ((this.count + 1) * 2 > this.mask + 1) this.grow();
-      let slot = lo & this.mask;
-      while (this.until[slot] !== 0) slot = (slot + 1) & this.mask;
-      this.hi[slot] = hi;
-      this.lo[slot] = lo;
-      this.until[slot] = untilMs;
+      this.place(hi, lo, untilMs);
       this.count++;
     }
     this.enqueue(hi, lo, untilMs);
@@ -128,13 +124,17 @@ export class NonceWindow {
     this.lo = new Uint32Array(capacity);
     this.until = new Float64Array(capacity);
     for (let old = 0; old < until.length; old++) {
-      if (until[old] === 0) continue;
-      let slot = lo[old]! & this.mask;
-      while (this.until[slot] !== 0) slot = (slot + 1) & this.mask;
-      this.hi[slot] = hi[old]!;
-      this.lo[slot] = lo[old]!;
-      this.until[slot] = until[old]!;
+      if (until[old] !== 0) this.place(hi[old]!, lo[old]!, until[old]!);
     }
+  }
+
+  /** Into the first empty slot from its home (the caller knows the digest is not in the table). */
+  private place(hi: number, lo: number, until: number): void {
+    let slot = lo & this.mask;
+    while (this.until[slot] !== 0) slot = (slot + 1) & this.mask;
+    this.hi[slot] = hi;
+    this.lo[slot] = lo;
+    this.until[slot] = until;
   }
 
   private enqueue(hi: number, lo: number, until: number): void {

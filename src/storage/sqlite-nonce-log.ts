@@ -87,8 +87,8 @@ export class SqliteNonceLog implements NonceLedger {
         const overflow = new Set<PendingNonce>();
         for (const p of batch) {
           if (this.window.get(p.id) >= nowMs) continue;
-          // ~0.8 GB (10 million) is enough to spend on this: past that, the server is over its capacity (or runs without
-          // a rate limit) and says so for new nonces.
+          // ~0.8 GB (10 million) is enough to spend on this: past that, the server is over its capacity
+          // (or runs without a rate limit) and says so for new nonces.
           if (this.window.size + taken.size >= this.limits.maxWindow) {
             overflow.add(p);
             continue;
