@@ -199,3 +199,26 @@ describe('request logs', () => {
     }
   });
 });
+
+describe('framing', () => {
+  it('an API answer carries its length in bytes and is never chunked: errors and successes, GET and form POST, JSON and XML', async () => {
+    const credentials = server.credentials();
+    const get = (params: Record<string, string>) => raw(`GET /?${signedQuery(credentials, params)} HTTP/1.1\r\nHost: x\r\n\r\n`, 500);
+    const form = signedQuery(credentials, { Action: 'ListAITemplate', TemplateType: 'AIImage', Format: 'JSON' }, {}, 'POST');
+    // An unknown Format is echoed in the message: a multi-byte character makes bytes and characters differ.
+    const xmlError = await get({ Action: 'ListAIImageInfo', VideoId: 'f'.repeat(32), Format: 'JSÖN' });
+    expect(vodXml(xmlError.body).Code).toBe('InvalidParameter.Format');
+    expect(xmlError.body).toContain('JSÖN');
+    const jsonError = await get({ Action: 'ListAIImageInfo', VideoId: 'f'.repeat(32), Format: 'JSON' });
+    expect(vodJson(jsonError.body).Code).toBe('InvalidVideo.NotFound');
+    const successes = [
+      await get({ Action: 'ListAITemplate', TemplateType: 'AIImage', Format: 'JSON' }),
+      await raw(`POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${Buffer.byteLength(form)}\r\n\r\n${form}`, 500),
+    ];
+    for (const success of successes) expect([success.status, success.body]).toEqual([200, expect.stringContaining('"RequestId"')]);
+    for (const answer of [xmlError, jsonError, ...successes]) {
+      expect(answer.headers).not.toContain('transfer-encoding');
+      expect(answer.headers).toContain(`\r\ncontent-length: ${Buffer.byteLength(answer.body)}\r\n`);
+    }
+  });
+});
