@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { signedQuery } from '../test/support/raw-rpc.js';
+import { cpuRates } from './cpu-speed.js';
 import { looks as L, makeClip } from '../test/support/clips.js';
 import { popClient, waitForJob, type Credentials, type ServerProcess } from '../test/support/service.js';
 
@@ -23,6 +24,11 @@ export interface LoadRound {
   readonly ceiling: LoadResult;
   readonly bare: LoadResult;
   readonly api: LoadResult;
+  /**
+   * The slowest CPU's speed just before and just after the API's round, as a share of the fastest any CPU
+   * ran in the whole run (cpu-speed.ts); undefined where it could not be measured.
+   */
+  readonly slowestCpu: number | undefined;
 }
 
 export interface LoadOptions {
@@ -102,19 +108,23 @@ export async function compareWithBareRoute(endpoint: string, apiPid: number, cre
     await load(ceilingUrl, shared, 3);
     await load(bareUrl, shared, 3);
     let apiRate = (await load(endpoint, sign(150_000), 3)).rps;
-    const rounds: LoadRound[] = [];
+    const rounds: Omit<LoadRound, 'slowestCpu'>[] = [];
+    const cpuSamples: number[][] = [];
     for (let i = 0; i < options.rounds; i++) {
       const ceilingResult = await load(ceilingUrl, shared, options.seconds);
       const bareResult = await load(bareUrl, shared, options.seconds);
       // Enough for the fastest the API has been, or the bare route just was (a noisy warm-up must not
       // leave the pool short: a reused nonce is refused and shows as non-2xx).
       const pool = sign(Math.ceil(Math.max(apiRate, bareResult.rps) * options.seconds * 1.3) + 1000);
+      const before = await cpuRates();
       const round = { ceiling: ceilingResult, bare: bareResult, api: await load(endpoint, pool, options.seconds) };
+      cpuSamples.push([...before, ...(await cpuRates())]);
       apiRate = Math.max(apiRate, round.api.rps);
       rmSync(pool);
       rounds.push(round);
     }
-    return rounds;
+    const fastest = Math.max(...cpuSamples.flat());
+    return rounds.map((round, i) => ({ ...round, slowestCpu: cpuSamples[i]!.length === 0 ? undefined : Math.min(...cpuSamples[i]!) / fastest }));
   } finally {
     ceiling.child.kill();
     bare.child.kill();
@@ -162,16 +172,24 @@ export function loadTable(rounds: readonly LoadRound[], apiName: string): string
   // What the API would serve if it had the CPU the bare route has: bare CPU per request ÷ the API's.
   const cpuRatio = (r: LoadRound) => r.bare.cpuUs / r.api.cpuUs;
   const ms = (v: number) => v.toFixed(1);
+  const speed = (r: LoadRound) => (r.slowestCpu === undefined ? '–' : `${(r.slowestCpu * 100).toFixed(0)} %`);
   const row = (i: number, r: LoadRound) =>
-    `| ${i + 1} | ${r.ceiling.rps.toFixed(0)} | ${r.bare.rps.toFixed(0)} | ${ms(r.bare.p99Ms)} | ${r.api.rps.toFixed(0)} | ${ms(r.api.p50Ms)} | ${ms(r.api.p99Ms)} | ${(ratio(r) * 100).toFixed(0)} % | ${r.bare.cpuUs.toFixed(0)} | ${r.api.cpuUs.toFixed(0)} | ${(cpuRatio(r) * 100).toFixed(0)} % | ${r.bare.non2xx + r.api.non2xx} / ${r.bare.errors + r.api.errors} |`;
+    `| ${i + 1} | ${speed(r)} | ${r.ceiling.rps.toFixed(0)} | ${r.bare.rps.toFixed(0)} | ${ms(r.bare.p99Ms)} | ${r.api.rps.toFixed(0)} | ${ms(r.api.p50Ms)} | ${ms(r.api.p99Ms)} | ${(ratio(r) * 100).toFixed(0)} % | ${r.bare.cpuUs.toFixed(0)} | ${r.api.cpuUs.toFixed(0)} | ${(cpuRatio(r) * 100).toFixed(0)} % | ${r.bare.non2xx + r.api.non2xx} / ${r.bare.errors + r.api.errors} |`;
   const m = (f: (r: LoadRound) => number) => median(rounds.map(f));
-  return `| round | ceiling req/s | bare req/s | bare p99 ms | API req/s | API p50 ms | API p99 ms | API ÷ bare | bare CPU µs/req | API CPU µs/req | bare ÷ API CPU | non-2xx / errors |
-|---|---|---|---|---|---|---|---|---|---|---|---|
+  // Rounds the host left alone: both CPUs at 90 % of full speed or more around the API's round.
+  const steady = rounds.filter((r) => r.slowestCpu !== undefined && r.slowestCpu >= 0.9);
+  const steadyLine =
+    steady.length === 0
+      ? 'No round had both CPUs at ≥ 90 % of full speed around the API’s round.'
+      : `In the ${steady.length} of ${rounds.length} rounds with both CPUs at ≥ 90 % of full speed around the API’s round: median ${(median(steady.map(ratio)) * 100).toFixed(0)} % of the bare route, median p99 ${ms(median(steady.map((r) => r.api.p99Ms)))} ms.`;
+  return `| round | slowest CPU | ceiling req/s | bare req/s | bare p99 ms | API req/s | API p50 ms | API p99 ms | API ÷ bare | bare CPU µs/req | API CPU µs/req | bare ÷ API CPU | non-2xx / errors |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${rounds.map((r, i) => row(i, r)).join('\n')}
-| **median** | ${m((r) => r.ceiling.rps).toFixed(0)} | ${m((r) => r.bare.rps).toFixed(0)} | ${ms(m((r) => r.bare.p99Ms))} | ${m((r) => r.api.rps).toFixed(0)} | ${ms(m((r) => r.api.p50Ms))} | ${ms(m((r) => r.api.p99Ms))} | ${(m(ratio) * 100).toFixed(0)} % | ${m((r) => r.bare.cpuUs).toFixed(0)} | ${m((r) => r.api.cpuUs).toFixed(0)} | ${(m(cpuRatio) * 100).toFixed(0)} % | |
+| **median** | | ${m((r) => r.ceiling.rps).toFixed(0)} | ${m((r) => r.bare.rps).toFixed(0)} | ${ms(m((r) => r.bare.p99Ms))} | ${m((r) => r.api.rps).toFixed(0)} | ${ms(m((r) => r.api.p50Ms))} | ${ms(m((r) => r.api.p99Ms))} | ${(m(ratio) * 100).toFixed(0)} % | ${m((r) => r.bare.cpuUs).toFixed(0)} | ${m((r) => r.api.cpuUs).toFixed(0)} | ${(m(cpuRatio) * 100).toFixed(0)} % | |
 
 The generator's ceiling (a server answering from one constant buffer) is ${m((r) => r.ceiling.rps / r.bare.rps).toFixed(1)}× the bare route's rate.
-${apiName}: median ${(m(ratio) * 100).toFixed(0)} % of the bare route's throughput (rounds ${Math.min(...rounds.map(ratio)) * 100 | 0}–${Math.max(...rounds.map(ratio)) * 100 | 0} %), median p99 ${ms(m((r) => r.api.p99Ms))} ms (worst ${ms(Math.max(...rounds.map((r) => r.api.p99Ms)))} ms).`;
+${apiName}: median ${(m(ratio) * 100).toFixed(0)} % of the bare route's throughput (rounds ${Math.min(...rounds.map(ratio)) * 100 | 0}–${Math.max(...rounds.map(ratio)) * 100 | 0} %), median p99 ${ms(m((r) => r.api.p99Ms))} ms (worst ${ms(Math.max(...rounds.map((r) => r.api.p99Ms)))} ms).
+${steadyLine}`;
 }
 
 /** A video with a PNG and a GIF job done: 6 covers. */

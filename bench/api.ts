@@ -10,6 +10,8 @@
  * --node-args "" runs it with V8's defaults, to compare).
  * --server-output FILE keeps what the server printed (with --node-args "--max-semi-space-size=64
  * --trace-gc-nvp", every scavenge's pause, survivors and promotions).
+ * Each round also states the slowest CPU's speed around the API's part of it (cpu-speed.ts): on a shared VM
+ * the host can slow a CPU for tens of seconds, and the table then says which rounds it spoiled.
  * Target: at least half the bare route's throughput, p99 under 10 ms at 64 connections.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
