@@ -7,6 +7,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { looks as L, makeClip } from './support/clips.js';
 import { inspect } from './support/media.js';
+import { metric, scrape } from './support/metrics.js';
 import { rawGet, signedQuery } from './support/raw-rpc.js';
 import type { Backend } from './support/backend.js';
 import { startCallbackReceiver, type ReceivedEvent } from './support/callback-receiver.js';
@@ -536,6 +537,43 @@ export function serviceApiSuite(backend: Backend): void {
         expect(new Set(AIImageInfoList.map((c) => c['Version']))).toEqual(new Set(['1']));
         expect(await server.stop('SIGTERM')).toBe(0);
       });
+
+      it('a second server on the same data leaves the first one\'s running job to it, and one on a taken port exits before touching anything', async () => {
+        const first = await startServer({ SMARTCOVER_OPS_PORT: '0' });
+        let second: ServerProcess | undefined;
+        try {
+          const client = popClient(first);
+          const video = await importVideo(first, await makeClip('crash.mp4', [L.testsrc(20), L.gradient(20), L.bars(20)], { width: 1280, height: 720, gop: 50 }));
+          const { JobId } = (await client.request('SubmitAIImageJob', { VideoId: video, AITemplateId: PNG_TEMPLATE })) as { JobId: string };
+          expect(await untilProcessing(client, JobId)).toBe(true);
+
+          const taken = await first.cli(['serve', '--port', String(first.port), '--host', '127.0.0.1']);
+          expect(taken.code).toBe(1);
+          expect(taken.stderr).toContain(`${first.port}`);
+          expect(taken.stdout).not.toContain('listening');
+
+          second = new ServerProcess(first.dataDir, first.env);
+          await second.launch();
+          // (Still running when the second server started: else this would prove nothing.)
+          const { AIImageJobList } = (await client.request('GetAIImageJobs', { JobIds: JobId })) as { AIImageJobList: { Status: string }[] };
+          expect(AIImageJobList[0]!.Status).toBe('processing');
+          expect((await waitForJob(popClient(second), JobId, 120_000))['Status']).toBe('success');
+          // Once both queues are idle, the job's task has run exactly once, in the process that took it first.
+          const idle = async (ops: string) => metric(await scrape(ops), 'smartcover_queue_tasks') === 0;
+          for (let i = 0; !((await idle(first.ops!)) && (await idle(second.ops!))); i++) {
+            expect(i).toBeLessThan(200);
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          await new Promise((r) => setTimeout(r, 500));
+          const runs = async (ops: string) => metric(await scrape(ops), 'smartcover_tasks_total', { kind: 'cover.generate' });
+          expect([await runs(first.ops!), await runs(second.ops!)]).toEqual([1, 0]);
+          const { AIImageInfoList } = (await client.request('ListAIImageInfo', { VideoId: video })) as { AIImageInfoList: Record<string, string>[] };
+          expect(new Set(AIImageInfoList.map((c) => c['Version']))).toEqual(new Set(['1']));
+        } finally {
+          await second?.stop();
+          await first.stop();
+        }
+      }, 240_000);
     });
 
     /** Waits until the job is running; false if it never was seen running (it finished too fast to test). */

@@ -27,16 +27,17 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
     ops = await startOps(service);
     const server = await buildApi(service, log);
     const worker = config.worker ? await buildWorker(service, log) : undefined;
+    // Listening before the worker starts: a port already taken fails the start before any task is touched.
+    const address = await server.listen({ port: config.port, host: config.host });
     if (worker !== undefined && service.embedded) {
-      // This process is the only worker on this database: what was running when it last stopped runs again.
-      // (On PostgreSQL, pg-boss hands a dead worker's tasks on by lease; nothing to do here.)
+      // What was running when its process died runs again now (another process's running tasks are left to
+      // it: see recoverAfterCrash). On PostgreSQL, pg-boss hands a dead worker's tasks on by lease.
       const recovered = await service.queue.recoverAfterCrash();
       const requeued = (await service.jobs.requeueUnfinished()) + (await service.snapshots.requeueUnfinished());
       if (recovered + requeued > 0) log.info({ recovered, requeued }, 'resuming unfinished work');
     }
     worker?.start();
     const stopSweeper = worker === undefined ? undefined : startUploadSweeper(service, log);
-    const address = await server.listen({ port: config.port, host: config.host });
     if (ops !== undefined) io.stdout.write(`Operations (health, metrics) on ${ops.address}\n`);
     io.stdout.write(`smartcover listening on ${address} (data in ${config.dataDir}${worker === undefined ? ', no worker' : ''})\n`);
     const consoleUrl = `${config.publicUrl || address.replace(/\/\/(0\.0\.0\.0|\[::\])(?=:|$)/, '//127.0.0.1')}/console/`;

@@ -2,16 +2,19 @@ import { sql, type Kysely } from 'kysely';
 import type { Clock, Task, TaskQueue } from '../covers/ports.js';
 import { iso } from '../storage/kysely-store.js';
 import type { Database } from '../storage/schema.js';
+import { localProcesses, type ProcessOwners } from './process-owners.js';
 import type { ClaimedTask, QueueStats, TaskSource } from './task-source.js';
 
 /**
  * The embedded durable queue: a table in the same SQLite file. A claim is one UPDATE … RETURNING, so two
  * worker loops never take the same task; an expired lease (a crashed worker) makes a task claimable again.
+ * A claim records its process (`owners.self`), so that recoverAfterCrash can tell a dead owner from a live one.
  */
 export class SqliteTaskQueue implements TaskQueue, TaskSource {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
+    private readonly owners: ProcessOwners = localProcesses,
   ) {}
 
   async enqueue(task: Task, options: { delayMs?: number; dedupeKey?: string } = {}): Promise<void> {
@@ -28,7 +31,7 @@ export class SqliteTaskQueue implements TaskQueue, TaskSource {
     const now = iso(this.clock.now());
     const until = iso(new Date(this.clock.now().getTime() + leaseMs));
     const row = await this.db.updateTable('tasks')
-      .set((eb) => ({ state: 'active', attempts: eb('attempts', '+', 1), lease_until: until }))
+      .set((eb) => ({ state: 'active', attempts: eb('attempts', '+', 1), lease_until: until, owner: this.owners.self }))
       .where('id', '=', (eb) => eb.selectFrom('tasks').select('id')
         .where((w) => w.or([
           w.and([w('state', '=', 'queued'), w('run_at', '<=', now)]),
@@ -64,11 +67,16 @@ export class SqliteTaskQueue implements TaskQueue, TaskSource {
   }
 
   /**
-   * At start of the embedded server: it is the only worker on this file, so a task still marked active was
-   * running when the process died. It goes back to the queue at once instead of waiting for its lease.
+   * At start of the embedded server: a task still marked active whose process has exited was running when
+   * that process died, and goes back to the queue at once instead of waiting for its lease. A task whose
+   * process still runs (another `serve` or a `worker` on the same data directory) is left to it.
    */
   async recoverAfterCrash(): Promise<number> {
-    const result = await this.db.updateTable('tasks').set({ state: 'queued', lease_until: null }).where('state', '=', 'active').executeTakeFirst();
+    const active = await this.db.selectFrom('tasks').select(['id', 'owner']).where('state', '=', 'active').execute();
+    const orphaned = active.filter((t) => t.owner === null || !this.owners.isRunning(t.owner)).map((t) => t.id);
+    if (orphaned.length === 0) return 0;
+    const result = await this.db.updateTable('tasks').set({ state: 'queued', lease_until: null, owner: null })
+      .where('state', '=', 'active').where('id', 'in', orphaned).executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
 

@@ -253,6 +253,14 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
       await db.schema.createIndex('vod_templates_account').on('vod_templates').column('account_id').execute();
     },
   },
+  '0011-task-owner': {
+    // Which process claimed an active task on the embedded queue: crash recovery at start hands back only
+    // the tasks of processes that have exited (SqliteTaskQueue.recoverAfterCrash).
+    async up(db: Kysely<unknown>): Promise<void> {
+      if (dialect === 'postgres') return;
+      await db.schema.alterTable('tasks').addColumn('owner', 'text').execute();
+    },
+  },
 });
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

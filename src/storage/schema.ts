@@ -50,5 +50,7 @@ export interface Database {
   tasks: {
     id: Generated<number>; kind: string; payload: string; dedupe_key: string | null; state: string; run_at: string;
     attempts: number; max_attempts: number; lease_until: string | null; last_error: string; created_at: string;
+    /** The process holding an active task on the embedded queue (ProcessOwners); null when none or unknown. */
+    owner: string | null;
   };
 }
