@@ -297,6 +297,7 @@ export async function buildApi(service: Service, log: Pino): Promise<FastifyInst
   sharp.cache(false);
   const files = new CoverFiles({
     blobs: service.deps.blobs, auth: urlAuth, clock: service.deps.clock,
+    sheetUrl: config.filesUrl === '' ? undefined : cdnUrls(config.filesUrl, urlAuth),
     sources: async (videoId) => {
       const video = await service.store.findVideoById(videoId);
       return video === undefined || video.sourceKey === '' || video.status !== 'Normal' ? undefined : { key: video.sourceKey, size: video.size };
@@ -456,11 +457,20 @@ export async function startOps(service: Service): Promise<OpsListener | undefine
 }
 
 /**
- * FileURLs: on this service, or on a CDN in front of the storage prefix (SMARTCOVER_FILES_URL). Type A
- * signs the path the CDN sees, so a base with a path (https://cdn/covers) signs /covers/<VideoId>/….
+ * FileURLs: on this service, or on a CDN in front of the storage prefix (SMARTCOVER_FILES_URL). A
+ * storyboard's WebVTT track stays on this service even then: it is rewritten for each request with its
+ * sheets' signed URLs (CoverFiles), which a CDN serving the stored bytes cannot do, and a player would be
+ * refused every sheet the stored track names without a signature.
  */
 function fileUrls(filesUrl: string, urlAuth: UrlAuth): (path: string, now: Date, baseUrl: string) => string {
-  if (filesUrl === '') return (path, now, baseUrl) => baseUrl + urlAuth.sign(path, now);
+  const here = (path: string, now: Date, baseUrl: string) => baseUrl + urlAuth.sign(path, now);
+  if (filesUrl === '') return here;
+  const cdn = cdnUrls(filesUrl, urlAuth);
+  return (path, now, baseUrl) => (path.endsWith('.vtt') ? here(path, now, baseUrl) : cdn(path, now));
+}
+
+/** Type A signs the path the CDN sees, so a base with a path (https://cdn/covers) signs /covers/<VideoId>/…. */
+function cdnUrls(filesUrl: string, urlAuth: UrlAuth): (path: string, now: Date) => string {
   const { origin, pathname } = new URL(filesUrl);
   const prefix = pathname.replace(/\/+$/, '');
   return (path, now) => origin + urlAuth.sign(prefix + path, now);

@@ -130,6 +130,29 @@ describe.runIf(backendsUnderTest().includes(postgres))('scale-out: PostgreSQL, p
         // Behind /covers the CDN finds the object the storage prefix holds.
         expect(s3.objects(prefix)).toContain(url.pathname.slice('/covers/'.length));
       }
+
+      // A storyboard's track is served here (the CDN would hand out the stored track, whose sheets carry
+      // no signature), and its cues send the player to the CDN, signed.
+      const sprites = JSON.stringify({ CellWidth: '64', CellHeight: '36', Columns: '2', Lines: '2' });
+      const { SnapshotJob } = (await client.request('SubmitSnapshotJob', { VideoId: video, Count: 2, Interval: 1, SpriteSnapshotConfig: sprites })) as { SnapshotJob: { JobId: string } };
+      let track: { Snapshots: { Snapshot: { Url: string }[] } } | undefined;
+      for (let i = 0; track === undefined || track.Snapshots.Snapshot.length === 0; i++) {
+        expect(i).toBeLessThan(600);
+        await new Promise((r) => setTimeout(r, 100));
+        track = ((await client.request('ListSnapshots', { VideoId: video, SnapshotType: 'WebVttSnapshot' })) as { MediaSnapshot: typeof track }).MediaSnapshot;
+      }
+      const trackUrl = new URL(track.Snapshots.Snapshot[0]!.Url);
+      expect(trackUrl.origin).toBe(server.endpoint);
+      const vtt = await (await fetch(trackUrl)).text();
+      const cues = [...vtt.matchAll(/^(\S+)#xywh=\d+,\d+,\d+,\d+$/gm)].map((m) => new URL(m[1]!));
+      expect(cues.length).toBeGreaterThan(0);
+      for (const cue of cues) {
+        expect(cue.origin).toBe('https://cdn.example.com');
+        expect(cue.pathname).toMatch(new RegExp(`^/covers/${video}/snapshots/${SnapshotJob.JobId}/sprite-\\d{5}\\.jpg$`));
+        const [ts, rand, uid, hash] = cue.searchParams.get('auth_key')!.split('-');
+        expect(createHash('md5').update(`${cue.pathname}-${ts}-${rand}-${uid}-${key}`).digest('hex')).toBe(hash);
+        expect(s3.objects(prefix)).toContain(cue.pathname.slice('/covers/'.length));
+      }
     } finally {
       await server.stop();
     }

@@ -72,6 +72,11 @@ export interface CoverFilesDeps {
   readonly sources: SourceLookup;
   readonly pictures: PictureLookup;
   readonly renditions: Renditions;
+  /**
+   * Where a WebVTT track's cues send a player for a sheet, signed as of `now`: a CDN in front of the
+   * storage (SMARTCOVER_FILES_URL). Undefined: this service, by path.
+   */
+  readonly sheetUrl?: ((path: string, now: Date) => string) | undefined;
 }
 
 /**
@@ -118,7 +123,8 @@ export class CoverFiles {
 
   /**
    * A sprite job's WebVTT track. Its cues name the sheets relatively (sprite-00001.jpg#xywh=…); each is
-   * served signed, as of the same moment as the track, so that a player can load the sheets it names.
+   * served signed, as of the same moment as the track, so that a player can load the sheets it names
+   * (from the CDN when there is one: see sheetUrl).
    */
   private async serveTrack(path: string, now: Date): Promise<FileResponse> {
     let text: string;
@@ -130,7 +136,8 @@ export class CoverFiles {
       throw error;
     }
     const dir = path.slice(0, path.lastIndexOf('/') + 1);
-    const signed = text.replace(/^((?:sprite|cell)-\d{5}\.jpg)#/gm, (_, name: string) => `${this.deps.auth.sign(dir + name, now)}#`);
+    const sign = this.deps.sheetUrl ?? ((sheet: string, at: Date) => this.deps.auth.sign(sheet, at));
+    const signed = text.replace(/^((?:sprite|cell)-\d{5}\.jpg)#/gm, (_, name: string) => `${sign(dir + name, now)}#`);
     return {
       status: 200, body: signed,
       // A player on another origin reads the track with a cross-origin request; the signature is the permission.
