@@ -394,6 +394,19 @@ async function buildUrlAuth(service: Service): Promise<UrlAuth> {
   });
 }
 
+/**
+ * Before a worker starts on the embedded database: what was running when its process died runs again now,
+ * instead of after its lease (another live process's running tasks are left to it: recoverAfterCrash),
+ * and every unfinished job is queued (deduplicated). On PostgreSQL, pg-boss hands a dead worker's tasks
+ * on by lease, and nothing is done here.
+ */
+export async function resumeUnfinished(service: Service, log: Pino): Promise<void> {
+  if (!service.embedded) return;
+  const recovered = await service.queue.recoverAfterCrash();
+  const requeued = (await service.jobs.requeueUnfinished()) + (await service.snapshots.requeueUnfinished());
+  if (recovered + requeued > 0) log.info({ recovered, requeued }, 'resuming unfinished work');
+}
+
 /** Cleans up uploads never completed, every few minutes, in every process that runs a worker. */
 export function startUploadSweeper(service: Service, log: Pino, everyMs = 5 * 60_000): () => void {
   const sweep = () => void service.uploads.sweep().then(

@@ -538,6 +538,26 @@ export function serviceApiSuite(backend: Backend): void {
         expect(await server.stop('SIGTERM')).toBe(0);
       });
 
+      // PostgreSQL hands a dead worker's task on when its lease (--task-lease, 15 min) runs out: pg-boss's way.
+      it.runIf(backend.name === 'sqlite')('a worker killed mid-job: the next one started on the data runs the job again at once, not after the lease', async () => {
+        const server = await startServer({ SMARTCOVER_NO_WORKER: 'true' });
+        let worker = await WorkerProcess.start(server.env, server.dataDir);
+        try {
+          const client = popClient(server);
+          const video = await importVideo(server, await makeClip('worker-crash.mp4', [L.testsrc(6), L.gradient(6), L.bars(6)], { width: 1280, height: 720, gop: 50 }));
+          const { JobId } = (await client.request('SubmitAIImageJob', { VideoId: video, AITemplateId: PNG_TEMPLATE })) as { JobId: string };
+          expect(await untilProcessing(client, JobId)).toBe(true);
+          expect(await worker.stop('SIGKILL')).toBeNull();
+          const restarted = Date.now();
+          worker = await WorkerProcess.start(server.env, server.dataDir);
+          expect((await waitForJob(client, JobId, 120_000))['Status']).toBe('success');
+          // The dead worker's lease (60 s, renewed every 20 s) had most of a minute left.
+          expect(Date.now() - restarted).toBeLessThan(40_000);
+        } finally {
+          await Promise.all([worker.stop(), server.stop()]);
+        }
+      }, 240_000);
+
       it('a second server on the same data leaves the first one\'s running job to it, and one on a taken port exits before touching anything', async () => {
         const first = await startServer({ SMARTCOVER_OPS_PORT: '0' });
         let second: ServerProcess | undefined;

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildApi, buildWorker, createLogger, openService, startOps, startUploadSweeper, type Service } from '../app.js';
+import { buildApi, buildWorker, createLogger, openService, resumeUnfinished, startOps, startUploadSweeper, type Service } from '../app.js';
 import type { OpsListener } from '../ops/ops-listener.js';
 import { DEFAULT_ACCOUNT } from '../covers/access-keys.js';
 import type { CliIo } from './cli-io.js';
@@ -29,13 +29,7 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
     const worker = config.worker ? await buildWorker(service, log) : undefined;
     // Listening before the worker starts: a port already taken fails the start before any task is touched.
     const address = await server.listen({ port: config.port, host: config.host });
-    if (worker !== undefined && service.embedded) {
-      // What was running when its process died runs again now (another process's running tasks are left to
-      // it: see recoverAfterCrash). On PostgreSQL, pg-boss hands a dead worker's tasks on by lease.
-      const recovered = await service.queue.recoverAfterCrash();
-      const requeued = (await service.jobs.requeueUnfinished()) + (await service.snapshots.requeueUnfinished());
-      if (recovered + requeued > 0) log.info({ recovered, requeued }, 'resuming unfinished work');
-    }
+    if (worker !== undefined) await resumeUnfinished(service, log);
     worker?.start();
     const stopSweeper = worker === undefined ? undefined : startUploadSweeper(service, log);
     if (ops !== undefined) io.stdout.write(`Operations (health, metrics) on ${ops.address}\n`);

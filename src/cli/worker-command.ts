@@ -1,4 +1,4 @@
-import { buildWorker, createLogger, openService, startOps, startUploadSweeper } from '../app.js';
+import { buildWorker, createLogger, openService, resumeUnfinished, startOps, startUploadSweeper } from '../app.js';
 import type { OpsListener } from '../ops/ops-listener.js';
 import type { CliIo } from './cli-io.js';
 import { serviceFlags, serviceUsage, untilStopped } from './service-flags.js';
@@ -22,6 +22,7 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
     // First: a port already taken fails the start before any task is claimed.
     ops = await startOps(service);
     const worker = await buildWorker(service, log);
+    await resumeUnfinished(service, log);
     worker.start();
     const stopSweeper = startUploadSweeper(service, log);
     if (ops !== undefined) io.stdout.write(`Operations (health, metrics) on ${ops.address}\n`);
