@@ -538,7 +538,7 @@ export function serviceApiSuite(backend: Backend): void {
         expect(await server.stop('SIGTERM')).toBe(0);
       });
 
-      // PostgreSQL hands a dead worker's task on when its lease (--task-lease, 15 min) runs out: pg-boss's way.
+      // PostgreSQL hands a dead worker's task on when its lease (--task-lease, 15 min) runs out.
       it.runIf(backend.name === 'sqlite')('a worker killed mid-job: the next one started on the data runs the job again at once, not after the lease', async () => {
         const server = await startServer({ SMARTCOVER_NO_WORKER: 'true' });
         let worker = await WorkerProcess.start(server.env, server.dataDir);
@@ -578,7 +578,7 @@ export function serviceApiSuite(backend: Backend): void {
           const { AIImageJobList } = (await client.request('GetAIImageJobs', { JobIds: JobId })) as { AIImageJobList: { Status: string }[] };
           expect(AIImageJobList[0]!.Status).toBe('processing');
           expect((await waitForJob(popClient(second), JobId, 120_000))['Status']).toBe('success');
-          // Once both queues are idle, the job's task has run exactly once, in the process that took it first.
+          // Once both queues are idle, the job's task has run once, in the process that took it first.
           const idle = async (ops: string) => metric(await scrape(ops), 'smartcover_queue_tasks') === 0;
           for (let i = 0; !((await idle(first.ops!)) && (await idle(second.ops!))); i++) {
             expect(i).toBeLessThan(200);

@@ -8,7 +8,7 @@ import type { ClaimedTask, QueueStats, TaskSource } from './task-source.js';
 /**
  * The embedded durable queue: a table in the same SQLite file. A claim is one UPDATE … RETURNING, so two
  * worker loops never take the same task; an expired lease (a crashed worker) makes a task claimable again.
- * A claim records its process (`owners.self`), so that recoverAfterCrash can tell a dead owner from a live one.
+ * A claim records its process (`owners.self`): recoverAfterCrash tells a dead owner from a live one.
  */
 export class SqliteTaskQueue implements TaskQueue, TaskSource {
   constructor(
