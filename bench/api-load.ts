@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { signedQuery } from '../test/support/raw-rpc.js';
-import { cpuRates } from './cpu-speed.js';
 import { looks as L, makeClip } from '../test/support/clips.js';
 import { popClient, waitForJob, type Credentials, type ServerProcess } from '../test/support/service.js';
+import { cpuRates } from './cpu-speed.js';
 
 /** One target's figures from one wrk run. */
 export interface LoadResult {

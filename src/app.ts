@@ -297,7 +297,7 @@ export async function buildApi(service: Service, log: Pino): Promise<FastifyInst
   sharp.cache(false);
   const files = new CoverFiles({
     blobs: service.deps.blobs, auth: urlAuth, clock: service.deps.clock,
-    sheetUrl: config.filesUrl === '' ? undefined : cdnUrls(config.filesUrl, urlAuth),
+    sheetUrl: config.filesUrl === '' ? (path, now) => urlAuth.sign(path, now) : cdnUrls(config.filesUrl, urlAuth),
     sources: async (videoId) => {
       const video = await service.store.findVideoById(videoId);
       return video === undefined || video.sourceKey === '' || video.status !== 'Normal' ? undefined : { key: video.sourceKey, size: video.size };

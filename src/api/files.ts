@@ -73,10 +73,10 @@ export interface CoverFilesDeps {
   readonly pictures: PictureLookup;
   readonly renditions: Renditions;
   /**
-   * Where a WebVTT track's cues send a player for a sheet, signed as of `now`: a CDN in front of the
-   * storage (SMARTCOVER_FILES_URL). Undefined: this service, by path.
+   * Where a WebVTT track's cues send a player for a sheet, signed as of `now`: this service, by path, or a
+   * CDN in front of the storage (SMARTCOVER_FILES_URL).
    */
-  readonly sheetUrl?: ((path: string, now: Date) => string) | undefined;
+  readonly sheetUrl: (path: string, now: Date) => string;
 }
 
 /**
@@ -136,8 +136,7 @@ export class CoverFiles {
       throw error;
     }
     const dir = path.slice(0, path.lastIndexOf('/') + 1);
-    const sign = this.deps.sheetUrl ?? ((sheet: string, at: Date) => this.deps.auth.sign(sheet, at));
-    const signed = text.replace(/^((?:sprite|cell)-\d{5}\.jpg)#/gm, (_, name: string) => `${sign(dir + name, now)}#`);
+    const signed = text.replace(/^((?:sprite|cell)-\d{5}\.jpg)#/gm, (_, name: string) => `${this.deps.sheetUrl(dir + name, now)}#`);
     return {
       status: 200, body: signed,
       // A player on another origin reads the track with a cross-origin request; the signature is the permission.
