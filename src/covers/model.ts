@@ -156,6 +156,8 @@ export interface Job {
   readonly result: readonly JobResultItem[];
   /** A job that renders the one frame shown at this time (seconds), chosen by hand; absent when the engine chooses. */
   readonly frameTime?: number | undefined;
+  /** The status whose completion event the job's callback target acknowledged; absent until one was. */
+  readonly eventSent?: JobStatus | undefined;
   readonly createdAt: Date;
   readonly modifiedAt: Date;
 }
@@ -252,6 +254,8 @@ export interface SnapshotJob {
   readonly message: string;
   /** Once it succeeded: how many of each file it wrote, and the times asked for. */
   readonly result?: SnapshotResult | undefined;
+  /** As Job.eventSent. */
+  readonly eventSent?: JobStatus | undefined;
   readonly createdAt: Date;
   readonly modifiedAt: Date;
 }

@@ -78,6 +78,8 @@ export interface Store {
    * been published (a repeated run publishes nothing twice).
    */
   publishCovers(input: PublishInput, now: Date): Promise<number | undefined>;
+  /** Records that the completion event of a cover or snapshot job in this status was delivered (see Job.eventSent). */
+  markEventSent(kind: 'cover' | 'snapshot', id: string, status: JobStatus): Promise<void>;
 
   // Console sessions
   insertSession(session: ConsoleSession): Promise<void>;

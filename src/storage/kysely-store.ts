@@ -302,6 +302,10 @@ export class KyselyStore implements Store {
       .where('id', '=', id).where('status', 'not in', ['success', 'fail']).execute();
   }
 
+  async markEventSent(kind: 'cover' | 'snapshot', id: string, status: JobStatus): Promise<void> {
+    await this.db.updateTable(kind === 'cover' ? 'jobs' : 'snapshot_jobs').set({ event_sent: status }).where('id', '=', id).execute();
+  }
+
   async publishCovers(input: PublishInput, now: Date): Promise<number | undefined> {
     const published = await this.db.transaction().execute(async (trx) => {
       // With several workers, a job whose lease expired may be published by two of them at once: the row
@@ -530,6 +534,7 @@ function toJob(r: Selectable<Database['jobs']>): Job {
     userData: r.user_data, status: r.status as JobStatus, code: r.code, message: r.message, result: JSON.parse(r.result) as Job['result'],
     createdAt: new Date(r.created_at), modifiedAt: new Date(r.modified_at),
     ...(r.frame_time === null ? {} : { frameTime: Number(r.frame_time) }),
+    ...(r.event_sent === null ? {} : { eventSent: r.event_sent as JobStatus }),
   };
 }
 
@@ -554,6 +559,7 @@ function toSnapshotJob(r: Selectable<Database['snapshot_jobs']>): SnapshotJob {
     id: r.id, accountId: r.account_id, videoId: r.video_id, templateId: r.template_id, spec: JSON.parse(r.spec) as SnapshotSpec, userData: r.user_data,
     baseUrl: r.base_url, status: r.status as JobStatus, code: r.code, message: r.message,
     ...(r.result === '' ? {} : { result: JSON.parse(r.result) as SnapshotResult }),
+    ...(r.event_sent === null ? {} : { eventSent: r.event_sent as JobStatus }),
     createdAt: new Date(r.created_at), modifiedAt: new Date(r.modified_at),
   };
 }

@@ -261,6 +261,14 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
       await db.schema.alterTable('tasks').addColumn('owner', 'text').execute();
     },
   },
+  '0012-event-sent': {
+    // The status whose completion event a job's callback target has acknowledged (HTTP 200): a second
+    // delivery task for the same event (a run that outlived its lease queues one) is not sent again.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('jobs').addColumn('event_sent', 'text').execute();
+      await db.schema.alterTable('snapshot_jobs').addColumn('event_sent', 'text').execute();
+    },
+  },
 });
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

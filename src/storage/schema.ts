@@ -24,6 +24,8 @@ export interface Database {
     id: string; account_id: string; video_id: string; template_id: string; template_config: string; user_data: string;
     status: string; code: string; message: string; result: string; created_at: string; modified_at: string;
     frame_time: number | null;
+    /** The status whose event was delivered (migration 0012); null before it was. */
+    event_sent: string | null;
   };
   console_sessions: {
     token_hash: string; account_id: string; access_key_id: string; csrf_token: string; created_at: string; seen_at: string; expires_at: string;
@@ -39,6 +41,7 @@ export interface Database {
   snapshot_jobs: {
     id: string; account_id: string; video_id: string; template_id: string; spec: string; user_data: string; base_url: string;
     status: string; code: string; message: string; result: string; created_at: string; modified_at: string;
+    event_sent: string | null;
   };
   vod_templates: { id: string; account_id: string; name: string; type: string; config: string; spec: string; created_at: string; modified_at: string };
   /** PostgreSQL: the nonces every API process shares. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { JobStatus } from '../../covers/model.js';
 import type { Clock, Store, TaskOutcome } from '../../covers/ports.js';
 import { AppError } from '../../errors.js';
 import { postJson, type OutboundPolicy } from '../../outbound/guarded-http.js';
@@ -31,7 +32,7 @@ export class CallbackSender {
   /** SnapshotComplete: VOD's shape, one SnapshotInfos entry per kind of file the job made. */
   async deliverSnapshot(jobId: string, url: string): Promise<TaskOutcome> {
     const job = await this.store.findSnapshotJob(jobId);
-    if (job === undefined) return { status: 'done' };
+    if (job === undefined || job.eventSent === job.status) return { status: 'done' };
     const now = this.clock.now();
     const status = job.status === 'success' ? 'success' : 'fail';
     const listings = jobListings(job);
@@ -47,12 +48,12 @@ export class CallbackSender {
           SnapshotRegular: l.regular === '' ? this.fileUrl(l.paths[0]!, now, job.baseUrl) : this.unsignedFileUrl(l.regular, job.baseUrl), JobId: job.id,
         })),
     });
-    return this.post('SnapshotComplete', url, body, now);
+    return this.once('snapshot', job, await this.post('SnapshotComplete', url, body, now));
   }
 
   async deliver(jobId: string, url: string): Promise<TaskOutcome> {
     const job = await this.store.findJob(jobId);
-    if (job === undefined) return { status: 'done' };
+    if (job === undefined || job.eventSent === job.status) return { status: 'done' };
     const now = this.clock.now();
     const body = JSON.stringify({
       EventTime: wireTime(now),
@@ -65,7 +66,7 @@ export class CallbackSender {
       AIImageResult: aiImageResult(job),
       Extend: JSON.stringify(parseUserData(job.userData)?.Extend ?? {}),
     });
-    return this.post('AIImageComplete', url, body, now);
+    return this.once('cover', job, await this.post('AIImageComplete', url, body, now));
   }
 
   async deliverUpload(videoId: string, url: string, event?: 'FileUploadComplete'): Promise<TaskOutcome> {
@@ -94,6 +95,18 @@ export class CallbackSender {
       Extend: extend,
     });
     return this.post('UploadByURLComplete', url, body, now);
+  }
+
+  /**
+   * A job's event is sent once per status: a second delivery task for it finds it acknowledged and stops.
+   * Why a second task can exist: on PostgreSQL, a run that outlives its lease runs again elsewhere, and
+   * that run cannot tell a first run that queued the event from one that died just before (it queues
+   * one). The mark is written after the target's 200, so a crash in between sends the event again: at
+   * least once, as VOD's own events are; only two deliveries of one event at the same moment both send.
+   */
+  private async once(kind: 'cover' | 'snapshot', job: { id: string; status: JobStatus }, outcome: TaskOutcome): Promise<TaskOutcome> {
+    if (outcome.status === 'done') await this.store.markEventSent(kind, job.id, job.status);
+    return outcome;
   }
 
   private async post(event: string, url: string, body: string, now: Date): Promise<TaskOutcome> {
