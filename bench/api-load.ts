@@ -29,6 +29,25 @@ export interface LoadRound {
    * ran in the whole run (cpu-speed.ts); undefined where it could not be measured.
    */
   readonly slowestCpu: number | undefined;
+  /** What the API server measured inside itself during its round, when asked for (server-latency.cjs). */
+  readonly inside?: ServerLatency | undefined;
+}
+
+/** One round as the API server saw it (bench/server-latency.cjs). */
+export interface ServerLatency {
+  readonly requests: number;
+  /** From the request's head parsed to its answer handed to the kernel. */
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly gcPauses: number;
+  readonly gcMs: number;
+  readonly gcMaxMs: number;
+}
+
+/** Brackets the API's round: `start` just before it, `stop` just after, with what the server measured. */
+export interface InsideProbe {
+  start(): void;
+  stop(): Promise<ServerLatency>;
 }
 
 export interface LoadOptions {
@@ -36,6 +55,7 @@ export interface LoadOptions {
   readonly connections: number;
   /** Alternating ceiling/bare/API triples: this machine's neighbours come and go, so one proves little. */
   readonly rounds: number;
+  readonly inside?: InsideProbe | undefined;
 }
 
 /**
@@ -117,7 +137,9 @@ export async function compareWithBareRoute(endpoint: string, apiPid: number, cre
       // leave the pool short: a reused nonce is refused and shows as non-2xx).
       const pool = sign(Math.ceil(Math.max(apiRate, bareResult.rps) * options.seconds * 1.3) + 1000);
       const before = await cpuRates();
-      const round = { ceiling: ceilingResult, bare: bareResult, api: await load(endpoint, pool, options.seconds) };
+      options.inside?.start();
+      const api = await load(endpoint, pool, options.seconds);
+      const round = { ceiling: ceilingResult, bare: bareResult, api, inside: await options.inside?.stop() };
       cpuSamples.push([...before, ...(await cpuRates())]);
       apiRate = Math.max(apiRate, round.api.rps);
       rmSync(pool);
@@ -190,6 +212,18 @@ ${rounds.map((r, i) => row(i, r)).join('\n')}
 The generator's ceiling (a server answering from one constant buffer) is ${m((r) => r.ceiling.rps / r.bare.rps).toFixed(1)}× the bare route's rate.
 ${apiName}: median ${(m(ratio) * 100).toFixed(0)} % of the bare route's throughput (rounds ${Math.min(...rounds.map(ratio)) * 100 | 0}–${Math.max(...rounds.map(ratio)) * 100 | 0} %), median p99 ${ms(m((r) => r.api.p99Ms))} ms (worst ${ms(Math.max(...rounds.map((r) => r.api.p99Ms)))} ms).
 ${steadyLine}`;
+}
+
+/** The rounds as the API server measured them inside itself (--server-latency), next to wrk's p99; '' without. */
+export function insideTable(rounds: readonly LoadRound[]): string {
+  const insideRounds = rounds.filter((r) => r.inside !== undefined);
+  if (insideRounds.length === 0) return '';
+  const ms = (v: number) => v.toFixed(1);
+  return `\n\nInside the API server (\`--server-latency\`: from the request's head parsed to its answer handed to the kernel, and the collector's pauses), next to what wrk measured:
+
+| round | requests | server p50 ms | server p99 ms | wrk p99 ms | GC pauses | GC ms | longest pause ms |
+|---|---|---|---|---|---|---|---|
+${rounds.map((r, i) => (r.inside === undefined ? '' : `| ${i + 1} | ${r.inside.requests} | ${ms(r.inside.p50Ms)} | ${ms(r.inside.p99Ms)} | ${ms(r.api.p99Ms)} | ${r.inside.gcPauses} | ${r.inside.gcMs.toFixed(0)} | ${ms(r.inside.gcMaxMs)} |\n`)).join('')}| **median** | | ${ms(median(insideRounds.map((r) => r.inside!.p50Ms)))} | ${ms(median(insideRounds.map((r) => r.inside!.p99Ms)))} | ${ms(median(insideRounds.map((r) => r.api.p99Ms)))} | | ${median(insideRounds.map((r) => r.inside!.gcMs)).toFixed(0)} | |`;
 }
 
 /** A video with a PNG and a GIF job done: 6 covers. */
