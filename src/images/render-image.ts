@@ -125,8 +125,13 @@ export async function renderImage(source: Buffer, ops: readonly ImageOp[], optio
       case 'auto-orient': {
         if (op.action === 'rotate' ? op.degrees % 360 === 0 : !op.on) break;
         if (animated) {
-          // libvips turns single pictures only; a turned first frame would silently stop the animation.
-          throw new AppError('invalid_argument', `Not implemented: ${op.action} of an animated picture (ask for format,jpg or format,png first to turn its first frame).`, { details: { reason: 'not_implemented' } });
+          // An animation's orientation tag, if it has one, is left as it is: GIF has none, and libvips
+          // applies one to single pictures only.
+          if (op.action === 'auto-orient') break;
+          ({ image, frame: size } = await rotateFrames(pending ? await materialize(image, animated) : image, size.height, op.degrees));
+          pending = false;
+          subjects = { faces: [] };
+          break;
         }
         if (pending) image = await materialize(image, animated);
         image = op.action === 'rotate' ? image.rotate(op.degrees, { background: '#ffffff' }) : image.autoOrient();
@@ -175,6 +180,24 @@ async function encode(image: Sharp, format: OutputFormat, o: { quality: number |
     case 'png':
       return image.png().toBuffer();
   }
+}
+
+/**
+ * Turns every frame of an animation, in order, as a new animated pipeline. libvips turns a single picture
+ * only: it refuses an animation, or at 180° turns the whole strip of frames, which plays it backwards.
+ * The frames are cut from the decoded strip and turned each on its own; all come out the same size.
+ */
+async function rotateFrames(image: Sharp, pageHeight: number, degrees: number): Promise<{ image: Sharp; frame: Size }> {
+  const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
+  const raw = { width: info.width, height: info.height, channels: info.channels };
+  const frames = await Promise.all(Array.from({ length: Math.round(info.height / pageHeight) }, (_, i) =>
+    sharp(data, { raw }).extract({ left: 0, top: i * pageHeight, width: info.width, height: pageHeight })
+      .rotate(degrees, { background: '#ffffff' }).raw().toBuffer({ resolveWithObject: true })));
+  const turned = frames[0]!.info;
+  const strip = sharp(Buffer.concat(frames.map((f) => f.data)), {
+    raw: { width: turned.width, height: turned.height * frames.length, channels: turned.channels, pageHeight: turned.height }, animated: true,
+  });
+  return { image: strip, frame: { width: turned.width, height: turned.height } };
 }
 
 /** The pixels so far as a new pipeline, so that the next step sees them (sharp reorders steps within one). */
