@@ -56,6 +56,33 @@ describe('NonceWindow', () => {
     for (const id of ids) expect(window.get(id)).toBe(-Infinity);
   });
 
+  it('grows a few entries at a time: ids still in the old table are found, re-remembered and forgotten; the queue empties and refills', () => {
+    const window = new NonceWindow(16);
+    // Two groups, interleaved: the first expires at 1000, the second at 5000. 40 000 ids cross the
+    // queue's blocks (16 384) and many growths, and each growth is still under way for a while.
+    for (let i = 0; i < 40_000; i++) window.set(`k\u0000${i}`, i % 2 === 0 ? 1000 : 5000);
+    // Re-remembered, later: whichever table each is in now, it keeps the later time and is not forgotten.
+    for (let i = 0; i < 40_000; i += 1000) window.set(`k\u0000${i}`, 9000);
+    expect(window.size).toBe(40_000);
+    window.forget(2000, 3);
+    for (let i = 0; i < 40_000; i += 7) {
+      const expected = i % 1000 === 0 ? 9000 : i % 2 === 0 ? 1000 : 5000;
+      // Forgotten or not, an expired id is not remembered at 2000; the others keep their times.
+      if (expected === 1000) expect(window.get(`k\u0000${i}`)).toBeLessThan(2000);
+      else expect(window.get(`k\u0000${i}`), String(i)).toBe(expected);
+    }
+    window.forget(6000, Infinity);
+    expect(window.size).toBe(40);
+    window.forget(10_000, Infinity);
+    expect(window.size).toBe(0);
+    // Empty, then used again from the start.
+    for (let i = 0; i < 20_000; i++) window.set(`again\u0000${i}`, 20_000 + i);
+    expect(window.size).toBe(20_000);
+    expect(window.forget(30_000, Infinity)).toBe(10_000);
+    expect(window.get('again\u000019999')).toBe(39_999);
+    expect(window.get('again\u00009999')).toBe(-Infinity);
+  });
+
   it('never forgets an id that is still remembered, whatever the budget', () => {
     const window = new NonceWindow();
     for (let i = 0; i < 1000; i++) window.set(`k\u0000${i}`, i % 2 === 0 ? 100 : 10_000);

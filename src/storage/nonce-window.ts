@@ -9,36 +9,27 @@ import { hash } from 'node:crypto';
  * walked, and each new key lived in the young generation first, so every scavenge copied it and the
  * scavenges grew long: with the window in the heap the API's p99 was 14–31 ms in bench:api, without it
  * 7–8 ms. Here an entry is a 64-bit digest of its id and its time, in an open-addressing table (linear
- * probing, backward-shift deletion) plus a ring in insertion order for forgetting: 50–100 bytes outside
- * the heap, which the collector never scans.
+ * probing, backward-shift deletion) plus a queue in insertion order for forgetting: 50–100 bytes
+ * outside the heap, which the collector never scans. Growing moves entries a few at a time, and the queue
+ * grows by blocks: no call copies the whole window.
  *
  * The digest is the first 64 bits of SHA-1 (crypto.hash, a quarter of a microsecond). Two ids share one
  * with odds of about n / 2^64 for a window of n, and the cost of that would be one fresh nonce refused as
  * used (the client signs again); an attacker can only collide with nonces they know, which are their own.
  */
 export class NonceWindow {
-  private mask: number;
-  /** Slot → digest halves and until when (0: an empty slot; a time in ms is never 0). */
-  private hi: Uint32Array;
-  private lo: Uint32Array;
-  private until: Float64Array;
+  /** Where ids are remembered. */
+  private table: Table;
+  /** While the table grows: the one before, whose entries move over a few at a time (see set). */
+  private old: Table | undefined;
+  /** The next slot of `old` to move. */
+  private cursor = 0;
   private count = 0;
-  /** Every remember call, oldest first: a circular buffer from `head`, `queued` long. */
-  private ringHi: Uint32Array;
-  private ringLo: Uint32Array;
-  private ringUntil: Float64Array;
-  private head = 0;
-  private queued = 0;
+  /** Every remember call, oldest first. */
+  private readonly ring = new Ring();
 
   constructor(initialCapacity = 1 << 14) {
-    const capacity = 2 ** Math.ceil(Math.log2(Math.max(16, initialCapacity)));
-    this.mask = capacity - 1;
-    this.hi = new Uint32Array(capacity);
-    this.lo = new Uint32Array(capacity);
-    this.until = new Float64Array(capacity);
-    this.ringHi = new Uint32Array(capacity >> 1);
-    this.ringLo = new Uint32Array(capacity >> 1);
-    this.ringUntil = new Float64Array(capacity >> 1);
+    this.table = new Table(2 ** Math.ceil(Math.log2(Math.max(16, initialCapacity))));
   }
 
   /** Ids remembered (expired ones included until they are forgotten). */
@@ -49,8 +40,10 @@ export class NonceWindow {
   /** Until when `id` is remembered (ms), or -Infinity when it is not. */
   get(id: string): number {
     digest(id);
-    const slot = this.find(scratchHi, scratchLo);
-    return slot < 0 ? -Infinity : this.until[slot]!;
+    const slot = this.table.find(scratchHi, scratchLo);
+    if (slot >= 0) return this.table.until[slot]!;
+    const before = this.old?.find(scratchHi, scratchLo) ?? -1;
+    return before < 0 ? -Infinity : this.old!.until[before]!;
   }
 
   /** Remembers `id` until `untilMs` (> 0), replacing an earlier time; it is forgotten after the ids before it. */
@@ -58,15 +51,24 @@ export class NonceWindow {
     digest(id);
     const hi = scratchHi;
     const lo = scratchLo;
-    const found = this.find(hi, lo);
+    // Growing: moving MOVES_PER_SET slots of the old table with each call finishes the move before the
+    // new table (twice the size) could fill up, so no call ever waits for more than a few of them.
+    if (this.old !== undefined) this.move(MOVES_PER_SET);
+    const found = this.table.find(hi, lo);
     if (found >= 0) {
-      this.until[found] = untilMs;
+      this.table.until[found] = untilMs;
     } else {
-      if ((this.count + 1) * 2 > this.mask + 1) this.grow();
-      this.place(hi, lo, untilMs);
-      this.count++;
+      const before = this.old?.find(hi, lo) ?? -1;
+      if (before >= 0) {
+        // Remembered in the old table: it moves over now, with its new time.
+        this.old!.until[before] = MOVED;
+      } else {
+        if ((this.count + 1) * 2 > this.table.capacity) this.grow();
+        this.count++;
+      }
+      this.table.place(hi, lo, untilMs);
     }
-    this.enqueue(hi, lo, untilMs);
+    this.ring.push(hi, lo, untilMs);
   }
 
   /**
@@ -76,30 +78,110 @@ export class NonceWindow {
    */
   forget(nowMs: number, budget: number): number {
     let dropped = 0;
-    for (let looked = 0; looked < budget && this.queued > 0; looked++) {
-      const at = this.head;
-      const until = this.ringUntil[at]!;
+    const ring = this.ring;
+    for (let looked = 0; looked < budget && ring.length > 0; looked++) {
+      const until = ring.untilAtFront();
       if (until >= nowMs) break;
-      this.head = (at + 1) % this.ringUntil.length;
-      this.queued--;
-      const slot = this.find(this.ringHi[at]!, this.ringLo[at]!);
+      const hi = ring.hiAtFront();
+      const lo = ring.loAtFront();
+      ring.shift();
       // Remembered again since with a later time: that later entry of the ring forgets it.
-      if (slot < 0 || this.until[slot] !== until) continue;
-      this.remove(slot);
+      const slot = this.table.find(hi, lo);
+      if (slot >= 0) {
+        if (this.table.until[slot] !== until) continue;
+        this.table.remove(slot);
+      } else {
+        const before = this.old?.find(hi, lo) ?? -1;
+        if (before < 0 || this.old!.until[before] !== until) continue;
+        this.old!.until[before] = MOVED;
+      }
+      this.count--;
       dropped++;
     }
     return dropped;
   }
 
-  private find(hi: number, lo: number): number {
-    for (let slot = lo & this.mask; this.until[slot] !== 0; slot = (slot + 1) & this.mask) {
-      if (this.lo[slot] === lo && this.hi[slot] === hi) return slot;
+  /**
+   * Starts moving into a table twice the size. Why not all at once: rehashing every entry stopped the
+   * event loop for as long as that took, and the window is largest when the server is busiest (measured:
+   * one call took a second at 4 million entries). A move still under way when the next growth comes
+   * (which MOVES_PER_SET rules out) is finished first.
+   */
+  private grow(): void {
+    if (this.old !== undefined) this.move(Infinity);
+    this.old = this.table;
+    this.table = new Table(this.old.capacity * 2);
+    this.cursor = 0;
+  }
+
+  private move(slots: number): void {
+    const old = this.old!;
+    const end = Math.min(old.capacity, this.cursor + slots);
+    for (let slot = this.cursor; slot < end; slot++) {
+      const until = old.until[slot]!;
+      if (until > 0) this.table.place(old.hi[slot]!, old.lo[slot]!, until);
+      // Not emptied: that would cut the probe runs that lookups in the old table still follow.
+      old.until[slot] = MOVED;
+    }
+    this.cursor = end;
+    if (end === old.capacity) this.old = undefined;
+  }
+}
+
+/** Old-table slots moved per set() while growing: at least 2 (see set); 4 leaves room. */
+const MOVES_PER_SET = 4;
+/** An old-table slot whose entry has moved or been forgotten: lookups probe past it, nothing matches it. */
+const MOVED = -1;
+
+/** An open-addressing table of digests and times: linear probing from lo & mask. */
+class Table {
+  readonly capacity: number;
+  private readonly mask: number;
+  /** Slot → digest halves and until when (0: an empty slot; a time in ms is never 0; MOVED, see above). */
+  readonly hi: Uint32Array;
+  readonly lo: Uint32Array;
+  readonly until: Float64Array;
+  /** The farthest any entry has been placed from its home slot. */
+  private farthest = 0;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    this.mask = capacity - 1;
+    this.hi = new Uint32Array(capacity);
+    this.lo = new Uint32Array(capacity);
+    this.until = new Float64Array(capacity);
+  }
+
+  /**
+   * Probes from the home slot up to the farthest any entry was ever placed from its own: an old table
+   * being emptied has MOVED slots where empty ones would stop a probe, and near the end of a move it may
+   * have no empty slot at all.
+   */
+  find(hi: number, lo: number): number {
+    let slot = lo & this.mask;
+    for (let distance = 0; distance <= this.farthest && this.until[slot] !== 0; distance++, slot = (slot + 1) & this.mask) {
+      if (this.lo[slot] === lo && this.hi[slot] === hi && this.until[slot] !== MOVED) return slot;
     }
     return -1;
   }
 
-  /** Backward-shift deletion: later entries of the probe run move up, so no lookup ever stops short. */
-  private remove(slot: number): void {
+  /** Into the first empty slot from its home (the caller knows the digest is not in the table). */
+  place(hi: number, lo: number, until: number): void {
+    const home = lo & this.mask;
+    let slot = home;
+    while (this.until[slot] !== 0) slot = (slot + 1) & this.mask;
+    this.hi[slot] = hi;
+    this.lo[slot] = lo;
+    this.until[slot] = until;
+    // Backward-shift deletion only ever moves entries nearer their home, so this stays an upper bound.
+    this.farthest = Math.max(this.farthest, (slot - home) & this.mask);
+  }
+
+  /**
+   * Backward-shift deletion: later entries of the probe run move up, so no lookup ever stops short. Only
+   * in a table that has no MOVED slots (the current one): an old table's entries are marked MOVED instead.
+   */
+  remove(slot: number): void {
     const mask = this.mask;
     let hole = slot;
     for (let next = (hole + 1) & mask; this.until[next] !== 0; next = (next + 1) & mask) {
@@ -113,52 +195,58 @@ export class NonceWindow {
       hole = next;
     }
     this.until[hole] = 0;
-    this.count--;
   }
+}
 
-  private grow(): void {
-    const { hi, lo, until } = this;
-    const capacity = (this.mask + 1) * 2;
-    this.mask = capacity - 1;
-    this.hi = new Uint32Array(capacity);
-    this.lo = new Uint32Array(capacity);
-    this.until = new Float64Array(capacity);
-    for (let old = 0; old < until.length; old++) {
-      if (until[old] !== 0) this.place(hi[old]!, lo[old]!, until[old]!);
+/**
+ * A first-in first-out queue of (digest, time) in blocks of fixed size: it grows by a block and shrinks by
+ * dropping its first, so nothing is ever copied (a ring doubled in place copied all of it at once).
+ */
+class Ring {
+  private static readonly BLOCK = 16_384;
+  private readonly blocks: { hi: Uint32Array; lo: Uint32Array; until: Float64Array }[] = [];
+  /** Next to read in the first block, and next to write in the last. */
+  private front = 0;
+  private back = Ring.BLOCK;
+  length = 0;
+
+  push(hi: number, lo: number, until: number): void {
+    if (this.back === Ring.BLOCK) {
+      this.blocks.push({ hi: new Uint32Array(Ring.BLOCK), lo: new Uint32Array(Ring.BLOCK), until: new Float64Array(Ring.BLOCK) });
+      this.back = 0;
     }
+    const block = this.blocks[this.blocks.length - 1]!;
+    block.hi[this.back] = hi;
+    block.lo[this.back] = lo;
+    block.until[this.back] = until;
+    this.back++;
+    this.length++;
   }
 
-  /** Into the first empty slot from its home (the caller knows the digest is not in the table). */
-  private place(hi: number, lo: number, until: number): void {
-    let slot = lo & this.mask;
-    while (this.until[slot] !== 0) slot = (slot + 1) & this.mask;
-    this.hi[slot] = hi;
-    this.lo[slot] = lo;
-    this.until[slot] = until;
+  hiAtFront(): number {
+    return this.blocks[0]!.hi[this.front]!;
   }
 
-  private enqueue(hi: number, lo: number, until: number): void {
-    let length = this.ringUntil.length;
-    if (this.queued === length) {
-      // Full: double it, oldest first from index 0.
-      const grown = { hi: new Uint32Array(length * 2), lo: new Uint32Array(length * 2), until: new Float64Array(length * 2) };
-      for (let i = 0; i < length; i++) {
-        const at = (this.head + i) % length;
-        grown.hi[i] = this.ringHi[at]!;
-        grown.lo[i] = this.ringLo[at]!;
-        grown.until[i] = this.ringUntil[at]!;
-      }
-      this.ringHi = grown.hi;
-      this.ringLo = grown.lo;
-      this.ringUntil = grown.until;
-      this.head = 0;
-      length *= 2;
+  loAtFront(): number {
+    return this.blocks[0]!.lo[this.front]!;
+  }
+
+  untilAtFront(): number {
+    return this.blocks[0]!.until[this.front]!;
+  }
+
+  shift(): void {
+    this.front++;
+    this.length--;
+    if (this.length === 0) {
+      // Empty: keep the last block for the next push, from its start.
+      this.blocks.splice(0, this.blocks.length - 1);
+      this.front = 0;
+      this.back = 0;
+    } else if (this.front === Ring.BLOCK) {
+      this.blocks.shift();
+      this.front = 0;
     }
-    const at = (this.head + this.queued) % length;
-    this.ringHi[at] = hi;
-    this.ringLo[at] = lo;
-    this.ringUntil[at] = until;
-    this.queued++;
   }
 }
 
