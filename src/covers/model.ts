@@ -53,6 +53,8 @@ export interface Video {
   readonly uploadJobId: string;
   /** UploadMediaByURL's UserData (JSON text, '' when none): where its event goes. */
   readonly userData: string;
+  /** The uploadJobId whose UploadByURLComplete the callback target acknowledged; absent until one was. */
+  readonly urlEventSent?: string | undefined;
   readonly createdAt: Date;
   readonly modifiedAt: Date;
 }

@@ -80,6 +80,8 @@ export interface Store {
   publishCovers(input: PublishInput, now: Date): Promise<number | undefined>;
   /** Records that the completion event of a cover or snapshot job in this status was delivered (see Job.eventSent). */
   markEventSent(kind: 'cover' | 'snapshot', id: string, status: JobStatus): Promise<void>;
+  /** Records that the video's UploadByURLComplete for this UploadMediaByURL job was delivered (see Video.urlEventSent). */
+  markUrlEventSent(videoId: string, uploadJobId: string): Promise<void>;
 
   // Console sessions
   insertSession(session: ConsoleSession): Promise<void>;

@@ -306,6 +306,10 @@ export class KyselyStore implements Store {
     await this.db.updateTable(kind === 'cover' ? 'jobs' : 'snapshot_jobs').set({ event_sent: status }).where('id', '=', id).execute();
   }
 
+  async markUrlEventSent(videoId: string, uploadJobId: string): Promise<void> {
+    await this.db.updateTable('videos').set({ event_sent: uploadJobId }).where('id', '=', videoId).execute();
+  }
+
   async publishCovers(input: PublishInput, now: Date): Promise<number | undefined> {
     const published = await this.db.transaction().execute(async (trx) => {
       // With several workers, a job whose lease expired may be published by two of them at once: the row
@@ -501,7 +505,7 @@ function videoRow(v: Video): Database['videos'] {
     id: v.id, account_id: v.accountId, title: v.title, description: v.description, cover_url: v.coverUrl, status: v.status,
     duration: v.duration, size: v.size, source_key: v.sourceKey, source_url: v.sourceUrl, error_code: v.errorCode,
     error_message: v.errorMessage, upload_job_id: v.uploadJobId, user_data: v.userData, created_at: iso(v.createdAt), modified_at: iso(v.modifiedAt),
-    object_key: v.objectKey, file_name: v.fileName, width: v.width, height: v.height, fps: v.fps, bitrate: v.bitrate,
+    object_key: v.objectKey, file_name: v.fileName, width: v.width, height: v.height, fps: v.fps, bitrate: v.bitrate, event_sent: v.urlEventSent ?? null,
   };
 }
 
@@ -518,6 +522,7 @@ function toVideo(r: Selectable<Database['videos']>): Video {
     duration: Number(r.duration), size: Number(r.size), sourceKey: r.source_key, sourceUrl: r.source_url, errorCode: r.error_code,
     errorMessage: r.error_message, uploadJobId: r.upload_job_id, userData: r.user_data, createdAt: new Date(r.created_at), modifiedAt: new Date(r.modified_at),
     objectKey: r.object_key, fileName: r.file_name, width: Number(r.width), height: Number(r.height), fps: Number(r.fps), bitrate: Number(r.bitrate),
+    ...(r.event_sent === null ? {} : { urlEventSent: r.event_sent }),
   };
 }
 

@@ -262,11 +262,13 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
     },
   },
   '0012-event-sent': {
-    // The status whose completion event a job's callback target has acknowledged (HTTP 200): a second
-    // delivery task for the same event (a run that outlived its lease queues one) is not sent again.
+    // The status whose completion event a job's callback target has acknowledged (HTTP 200), and the
+    // UploadMediaByURL job whose UploadByURLComplete it has: a second delivery task for the same event (a
+    // run that outlived its lease queues one) is not sent again.
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema.alterTable('jobs').addColumn('event_sent', 'text').execute();
       await db.schema.alterTable('snapshot_jobs').addColumn('event_sent', 'text').execute();
+      await db.schema.alterTable('videos').addColumn('event_sent', 'text').execute();
     },
   },
 });

@@ -11,6 +11,8 @@ export interface Database {
     id: string; account_id: string; title: string; description: string; cover_url: string; status: string;
     duration: number; size: number; source_key: string; source_url: string; error_code: string; error_message: string;
     upload_job_id: string; user_data: string; created_at: string; modified_at: string;
+    /** The upload job whose UploadByURLComplete was delivered (migration 0012); null before. */
+    event_sent: string | null;
     object_key: string; file_name: string; width: number; height: number; fps: number; bitrate: number;
   };
   images: {

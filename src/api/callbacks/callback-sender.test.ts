@@ -70,6 +70,23 @@ for (const backend of backendsUnderTest().map((b) => b.name)) {
       expect((await store.findJob('j1'))?.eventSent).toBe('fail');
     });
 
+    it('sends UploadByURLComplete once per UploadMediaByURL job, and FileUploadComplete for every upload', async () => {
+      const store = await open(backend);
+      const sender = new CallbackSender(store, { now: () => now }, policy, undefined, (key) => `http://objects/${key}`);
+      await store.insertVideo(newVideo({
+        id: 'v2', accountId: 'a', title: 't', status: 'Normal', sourceUrl: 'http://example.com/a.mp4', uploadJobId: 'u1', objectKey: 'v2/source.mp4', createdAt: now,
+      }));
+      const hook = await target();
+      for (let i = 0; i < 3; i++) expect(await sender.deliverUpload('v2', hook.url)).toEqual({ status: 'done' });
+      for (let i = 0; i < 2; i++) expect(await sender.deliverUpload('v2', hook.url, 'FileUploadComplete')).toEqual({ status: 'done' });
+      expect(hook.bodies.map((b) => [b['EventType'], b['JobId']])).toEqual([
+        ['UploadByURLComplete', 'u1'],
+        ['FileUploadComplete', undefined],
+        ['FileUploadComplete', undefined],
+      ]);
+      expect((await store.findVideoById('v2'))?.urlEventSent).toBe('u1');
+    });
+
     it("sends a snapshot job's event once", async () => {
       const store = await open(backend);
       const sender = new CallbackSender(store, { now: () => now }, policy, undefined, (key) => key);

@@ -72,6 +72,9 @@ export class CallbackSender {
   async deliverUpload(videoId: string, url: string, event?: 'FileUploadComplete'): Promise<TaskOutcome> {
     const video = await this.store.findVideoById(videoId);
     if (video === undefined) return { status: 'done' };
+    // Once per UploadMediaByURL job, as a job's event (see once). FileUploadComplete is not marked: a
+    // video may be uploaded again (RefreshUploadVideo), and each upload has its event.
+    if (event === undefined && video.urlEventSent === video.uploadJobId) return { status: 'done' };
     const now = this.clock.now();
     const extend = JSON.stringify(parseUserData(video.userData)?.Extend ?? {});
     if (event === 'FileUploadComplete') {
@@ -94,7 +97,9 @@ export class CallbackSender {
       ErrorMessage: video.errorMessage,
       Extend: extend,
     });
-    return this.post('UploadByURLComplete', url, body, now);
+    const outcome = await this.post('UploadByURLComplete', url, body, now);
+    if (outcome.status === 'done') await this.store.markUrlEventSent(video.id, video.uploadJobId);
+    return outcome;
   }
 
   /**
