@@ -188,12 +188,14 @@ const median = (values: readonly number[]): number => {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
+/** Milliseconds as the tables show them. */
+const ms = (v: number): string => v.toFixed(1);
+
 /** Every round, then the medians: the API's throughput as a share of the bare route's, and its p99. */
 export function loadTable(rounds: readonly LoadRound[], apiName: string): string {
   const ratio = (r: LoadRound) => r.api.rps / r.bare.rps;
   // What the API would serve if it had the CPU the bare route has: bare CPU per request ÷ the API's.
   const cpuRatio = (r: LoadRound) => r.bare.cpuUs / r.api.cpuUs;
-  const ms = (v: number) => v.toFixed(1);
   const speed = (r: LoadRound) => (r.slowestCpu === undefined ? '–' : `${(r.slowestCpu * 100).toFixed(0)} %`);
   const row = (i: number, r: LoadRound) =>
     `| ${i + 1} | ${speed(r)} | ${r.ceiling.rps.toFixed(0)} | ${r.bare.rps.toFixed(0)} | ${ms(r.bare.p99Ms)} | ${r.api.rps.toFixed(0)} | ${ms(r.api.p50Ms)} | ${ms(r.api.p99Ms)} | ${(ratio(r) * 100).toFixed(0)} % | ${r.bare.cpuUs.toFixed(0)} | ${r.api.cpuUs.toFixed(0)} | ${(cpuRatio(r) * 100).toFixed(0)} % | ${r.bare.non2xx + r.api.non2xx} / ${r.bare.errors + r.api.errors} |`;
@@ -218,7 +220,6 @@ ${steadyLine}`;
 export function insideTable(rounds: readonly LoadRound[]): string {
   const insideRounds = rounds.filter((r) => r.inside !== undefined);
   if (insideRounds.length === 0) return '';
-  const ms = (v: number) => v.toFixed(1);
   return `\n\nInside the API server (\`--server-latency\`: from the request's head parsed to its answer handed to the kernel, and the collector's pauses), next to what wrk measured:
 
 | round | requests | server p50 ms | server p99 ms | wrk p99 ms | GC pauses | GC ms | longest pause ms |

@@ -78,10 +78,11 @@ export interface Store {
    * been published (a repeated run publishes nothing twice).
    */
   publishCovers(input: PublishInput, now: Date): Promise<number | undefined>;
-  /** Records that the completion event of a cover or snapshot job in this status was delivered (see Job.eventSent). */
-  markEventSent(kind: 'cover' | 'snapshot', id: string, status: JobStatus): Promise<void>;
-  /** Records that the video's UploadByURLComplete for this UploadMediaByURL job was delivered (see Video.urlEventSent). */
-  markUrlEventSent(videoId: string, uploadJobId: string): Promise<void>;
+  /**
+   * Records that an event was delivered: a cover or snapshot job's, for the status in `mark` (Job.eventSent),
+   * or a video's UploadByURLComplete, for the UploadMediaByURL job in `mark` (Video.urlEventSent).
+   */
+  markEventSent(kind: EventSubject, id: string, mark: string): Promise<void>;
 
   // Console sessions
   insertSession(session: ConsoleSession): Promise<void>;
@@ -116,6 +117,9 @@ export interface Store {
 
   close(): Promise<void>;
 }
+
+/** What an event is about, where its delivery is marked (see Store.markEventSent). */
+export type EventSubject = 'cover' | 'snapshot' | 'upload';
 
 export type VideoPatch = Partial<Pick<Video, 'title' | 'description' | 'coverUrl' | 'status' | 'duration' | 'size' | 'sourceKey' | 'errorCode' | 'errorMessage' | 'width' | 'height' | 'fps' | 'bitrate'>>;
 

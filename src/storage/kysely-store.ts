@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { partBlobKey, snapshotKeys, type SnapshotJob, type SnapshotKind, type SnapshotResult, type SnapshotSpec, type VodTemplate, type AccessKey, type Account, type ConsoleSession, type Cover, type Image, type Job, type JobStatus, type KeyStatus, type MultipartUpload, type Template, type TemplateConfig, type UploadPart, type Video } from '../covers/model.js';
-import type { PublishInput, Store, VideoPatch, VideoQuery } from '../covers/ports.js';
+import type { EventSubject, PublishInput, Store, VideoPatch, VideoQuery } from '../covers/ports.js';
 import type { Database } from './schema.js';
 import { TurnCoalescer } from './turn-coalescer.js';
 
@@ -302,12 +302,9 @@ export class KyselyStore implements Store {
       .where('id', '=', id).where('status', 'not in', ['success', 'fail']).execute();
   }
 
-  async markEventSent(kind: 'cover' | 'snapshot', id: string, status: JobStatus): Promise<void> {
-    await this.db.updateTable(kind === 'cover' ? 'jobs' : 'snapshot_jobs').set({ event_sent: status }).where('id', '=', id).execute();
-  }
-
-  async markUrlEventSent(videoId: string, uploadJobId: string): Promise<void> {
-    await this.db.updateTable('videos').set({ event_sent: uploadJobId }).where('id', '=', videoId).execute();
+  async markEventSent(kind: EventSubject, id: string, mark: string): Promise<void> {
+    const table = ({ cover: 'jobs', snapshot: 'snapshot_jobs', upload: 'videos' } as const)[kind];
+    await this.db.updateTable(table).set({ event_sent: mark }).where('id', '=', id).execute();
   }
 
   async publishCovers(input: PublishInput, now: Date): Promise<number | undefined> {

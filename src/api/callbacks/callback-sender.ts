@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { JobStatus } from '../../covers/model.js';
-import type { Clock, Store, TaskOutcome } from '../../covers/ports.js';
+import type { Clock, EventSubject, Store, TaskOutcome } from '../../covers/ports.js';
 import { AppError } from '../../errors.js';
 import { postJson, type OutboundPolicy } from '../../outbound/guarded-http.js';
 import { jobListings } from '../../covers/snapshots.js';
@@ -48,7 +47,7 @@ export class CallbackSender {
           SnapshotRegular: l.regular === '' ? this.fileUrl(l.paths[0]!, now, job.baseUrl) : this.unsignedFileUrl(l.regular, job.baseUrl), JobId: job.id,
         })),
     });
-    return this.once('snapshot', job, await this.post('SnapshotComplete', url, body, now));
+    return this.once('snapshot', job.id, job.status, await this.post('SnapshotComplete', url, body, now));
   }
 
   async deliver(jobId: string, url: string): Promise<TaskOutcome> {
@@ -66,14 +65,14 @@ export class CallbackSender {
       AIImageResult: aiImageResult(job),
       Extend: JSON.stringify(parseUserData(job.userData)?.Extend ?? {}),
     });
-    return this.once('cover', job, await this.post('AIImageComplete', url, body, now));
+    return this.once('cover', job.id, job.status, await this.post('AIImageComplete', url, body, now));
   }
 
   async deliverUpload(videoId: string, url: string, event?: 'FileUploadComplete'): Promise<TaskOutcome> {
     const video = await this.store.findVideoById(videoId);
     if (video === undefined) return { status: 'done' };
-    // Once per UploadMediaByURL job, as a job's event (see once). FileUploadComplete is not marked: a
-    // video may be uploaded again (RefreshUploadVideo), and each upload has its event.
+    // Once per UploadMediaByURL job (see once). FileUploadComplete is not marked: a video may be uploaded
+    // again (RefreshUploadVideo), and each upload has its event.
     if (event === undefined && video.urlEventSent === video.uploadJobId) return { status: 'done' };
     const now = this.clock.now();
     const extend = JSON.stringify(parseUserData(video.userData)?.Extend ?? {});
@@ -97,20 +96,19 @@ export class CallbackSender {
       ErrorMessage: video.errorMessage,
       Extend: extend,
     });
-    const outcome = await this.post('UploadByURLComplete', url, body, now);
-    if (outcome.status === 'done') await this.store.markUrlEventSent(video.id, video.uploadJobId);
-    return outcome;
+    return this.once('upload', video.id, video.uploadJobId, await this.post('UploadByURLComplete', url, body, now));
   }
 
   /**
-   * A job's event is sent once per status: a second delivery task for it finds it acknowledged and stops.
-   * Why a second task can exist: on PostgreSQL, a run that outlives its lease runs again elsewhere, and
-   * that run cannot tell a first run that queued the event from one that died just before (it queues
-   * one). The mark is written after the target's 200, so a crash in between sends the event again: at
-   * least once, as VOD's own events are; only two deliveries of one event at the same moment both send.
+   * A job's event is sent once per status (an UploadMediaByURL fetch's once per its job): a second delivery
+   * task for it finds it acknowledged and stops. Why a second task can exist: on PostgreSQL, a run that
+   * outlives its lease runs again elsewhere, and that run cannot tell a first run that queued the event
+   * from one that died just before (it queues one). The mark is written after the target's 200, so a
+   * crash in between sends the event again: at least once, as VOD's own events are; only two deliveries
+   * of one event at the same moment both send.
    */
-  private async once(kind: 'cover' | 'snapshot', job: { id: string; status: JobStatus }, outcome: TaskOutcome): Promise<TaskOutcome> {
-    if (outcome.status === 'done') await this.store.markEventSent(kind, job.id, job.status);
+  private async once(kind: EventSubject, id: string, mark: string, outcome: TaskOutcome): Promise<TaskOutcome> {
+    if (outcome.status === 'done') await this.store.markEventSent(kind, id, mark);
     return outcome;
   }
 
