@@ -1,4 +1,7 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { nonceId } from './nonce-ledger.js';
+import { nonceDigest } from './nonce-window.js';
+import { ENTRY } from './sqlite-nonce-log.js';
 
 /**
  * Migrations in code, in order. Column types are ones both SQLite and PostgreSQL understand ('double
@@ -269,6 +272,38 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
       await db.schema.alterTable('jobs').addColumn('event_sent', 'text').execute();
       await db.schema.alterTable('snapshot_jobs').addColumn('event_sent', 'text').execute();
       await db.schema.alterTable('videos').addColumn('event_sent', 'text').execute();
+    },
+  },
+  '0013-nonce-batches': {
+    // The embedded nonce log keeps a row per batch of nonces, as digests (see SqliteNonceLog), instead of a
+    // row per nonce. The window that is open when the server is upgraded carries over, as in 0005.
+    async up(db: Kysely<unknown>): Promise<void> {
+      if (dialect === 'postgres') return;
+      await db.schema.createTable('nonce_batches')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('until_ms', 'integer', (c) => c.notNull())
+        .addColumn('entries', 'blob', (c) => c.notNull())
+        .execute();
+      // All of it, in id order and in chunks (the log may hold millions): what has expired is skipped
+      // when the window is loaded, and trimmed with the next batches.
+      const digest = new Uint32Array(2);
+      for (let after = 0; ;) {
+        const rows = (await sql<{ id: number; key_id: string; nonce: string; expires_at: string }>`SELECT id, key_id, nonce, expires_at FROM nonce_log WHERE id > ${after} ORDER BY id LIMIT 10000`.execute(db)).rows;
+        if (rows.length === 0) break;
+        const entries = Buffer.alloc(ENTRY * rows.length);
+        let untilMs = 0;
+        rows.forEach((r, i) => {
+          const until = Date.parse(r.expires_at);
+          nonceDigest(nonceId(r.key_id, r.nonce), digest, 0);
+          entries.writeUInt32LE(digest[0]!, ENTRY * i);
+          entries.writeUInt32LE(digest[1]!, ENTRY * i + 4);
+          entries.writeDoubleLE(until, ENTRY * i + 8);
+          untilMs = Math.max(untilMs, until);
+        });
+        await sql`INSERT INTO nonce_batches (until_ms, entries) VALUES (${untilMs}, ${entries})`.execute(db);
+        after = rows[rows.length - 1]!.id;
+      }
+      await db.schema.dropTable('nonce_log').execute();
     },
   },
 });

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backendsUnderTest, freshPostgres } from '../../test/support/backend.js';
 import type { NonceLedger } from './nonce-ledger.js';
@@ -11,7 +11,7 @@ import { openPostgres } from './open-postgres.js';
 import { migrationProvider } from './migrations.js';
 import { openSqlite, type Sqlite } from './open-sqlite.js';
 import type { Database } from './schema.js';
-import { SqliteNonceLog } from './sqlite-nonce-log.js';
+import { ENTRY, SqliteNonceLog } from './sqlite-nonce-log.js';
 
 const now = new Date('2026-01-01T00:00:00Z');
 const later = new Date(now.getTime() + 15 * 60_000);
@@ -25,7 +25,9 @@ async function track(opening: Promise<Sqlite>): Promise<Sqlite> {
   return sqlite;
 }
 
-const logRows = async (sqlite: Sqlite) => Number((await sqlite.db.selectFrom('nonce_log').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+/** The log's rows (one per batch) in id order, and how many nonces they hold. */
+const logRows = (sqlite: Sqlite) => sqlite.db.selectFrom('nonce_batches').select(['id', 'entries']).orderBy('id').execute();
+const logNonces = async (sqlite: Sqlite) => (await logRows(sqlite)).reduce((n, r) => n + r.entries.length / ENTRY, 0);
 
 /** The ledger each backend's server uses. */
 async function ledger(backend: string, maxBatch = 500): Promise<NonceLedger> {
@@ -103,46 +105,49 @@ describe('SqliteNonceLog (the embedded database)', () => {
     expect(await b.remember('k', 'n199', later, now)).toBe(false);
   });
 
-  it('appends in id order and keeps neither the log nor memory past the window', async () => {
+  it('appends a row per batch in id order and keeps neither the log nor memory past the window', async () => {
     const file = sqliteFile();
     const sqlite = await track(openSqlite(file));
-    const { db } = sqlite;
     const nonces = await SqliteNonceLog.open(sqlite, now);
     const soon = new Date(now.getTime() + 60_000);
     await Promise.all(Array.from({ length: 300 }, (_, i) => nonces.remember('k', `old${i}`, soon, now)));
     await Promise.all(Array.from({ length: 100 }, (_, i) => nonces.remember('k', `new${i}`, later, now)));
-    const count = () => logRows(sqlite);
-    expect(await count()).toBe(400);
+    expect((await logRows(sqlite)).map((r) => r.entries.length / ENTRY)).toEqual([300, 100]);
     await nonces.purge(new Date(soon.getTime() + 1));
-    expect(await count()).toBe(100);
+    expect(await logNonces(sqlite)).toBe(100);
     expect(nonces.size).toBe(100);
     await nonces.purge(new Date(later.getTime() + 1));
     // Only the newest row stays, expired, as the high-water mark of ids.
-    expect(await count()).toBe(1);
+    expect((await logRows(sqlite)).map((r) => r.id)).toEqual([2]);
     expect(nonces.size).toBe(0);
     // Ids never go back, so a nonce appended after everything expired is still seen by other processes.
     const other = await SqliteNonceLog.open(await track(openSqlite(file)), new Date(later.getTime() + 1));
     expect(await nonces.remember('k', 'again', new Date(later.getTime() + 15 * 60_000), new Date(later.getTime() + 2))).toBe(true);
     expect(await other.remember('k', 'again', new Date(later.getTime() + 15 * 60_000), new Date(later.getTime() + 3))).toBe(false);
-    expect((await db.selectFrom('nonce_log').select('id').execute()).map((r) => r.id)).toEqual([400, 401]);
+    expect((await logRows(sqlite)).map((r) => r.id)).toEqual([2, 3]);
   });
 
   it('forgets expired nonces while it remembers new ones, a bounded number per batch', async () => {
     const sqlite = await track(openSqlite(sqliteFile()));
     const nonces = await SqliteNonceLog.open(sqlite, now);
     const soon = new Date(now.getTime() + 60_000);
-    await Promise.all(Array.from({ length: 300 }, (_, i) => nonces.remember('k', `old${i}`, soon, now)));
-    const count = () => logRows(sqlite);
+    // Five batches of 60 that expire soon.
+    for (let b = 0; b < 5; b++) await Promise.all(Array.from({ length: 60 }, (_, i) => nonces.remember('k', `old${b}-${i}`, soon, now)));
     const after = new Date(soon.getTime() + 1);
     const expiry = new Date(after.getTime() + 15 * 60_000);
-    // A batch of 100 forgets up to 200 expired ones, with no purge.
+    // With no purge, a batch of 100 forgets up to 200 expired nonces in memory, and two expired batches in the log.
     await Promise.all(Array.from({ length: 100 }, (_, i) => nonces.remember('k', `a${i}`, expiry, after)));
     expect(nonces.size).toBe(200);
-    expect(await count()).toBe(200);
+    expect((await logRows(sqlite)).map((r) => r.entries.length / ENTRY)).toEqual([60, 60, 60, 100]);
     await Promise.all(Array.from({ length: 100 }, (_, i) => nonces.remember('k', `b${i}`, expiry, after)));
     expect(nonces.size).toBe(200);
-    expect(await count()).toBe(200);
+    expect((await logRows(sqlite)).map((r) => r.entries.length / ENTRY)).toEqual([60, 100, 100]);
     expect(await nonces.remember('k', 'a0', expiry, after)).toBe(false);
+    // A restart rebuilds the same window from what is left of the log.
+    const reopened = await SqliteNonceLog.open(sqlite, after);
+    expect(reopened.size).toBe(200);
+    expect(await reopened.remember('k', 'b99', expiry, after)).toBe(false);
+    expect(await reopened.remember('k', 'old4-0', expiry, after)).toBe(true);
   });
 
   it('refuses requests as unavailable once its window is full, and takes them again as it empties', async () => {
@@ -166,5 +171,23 @@ describe('SqliteNonceLog (the embedded database)', () => {
     const nonces = await SqliteNonceLog.open(await track(openSqlite(file)), now);
     expect(await nonces.remember('k', 'before-upgrade', later, now)).toBe(false);
     expect(await nonces.remember('k', 'after-upgrade', later, now)).toBe(true);
+  });
+
+  it('carries the open window over from a log kept a row per nonce', async () => {
+    const file = sqliteFile();
+    const old = new Kysely<Database>({ dialect: new SqliteDialect({ database: new SqliteDatabase(file) }) });
+    await new Migrator({ db: old, provider: migrationProvider('sqlite') }).migrateTo('0012-event-sent');
+    const rows = Array.from({ length: 12_345 }, (_, i) => ({ key_id: `k${i % 3}`, nonce: `n${i}`, expires_at: (i % 2 === 0 ? later : now).toISOString() }));
+    for (let i = 0; i < rows.length; i += 1000) await sql`INSERT INTO nonce_log (key_id, nonce, expires_at) VALUES ${sql.join(rows.slice(i, i + 1000).map((r) => sql`(${r.key_id}, ${r.nonce}, ${r.expires_at})`))}`.execute(old);
+    await old.destroy();
+
+    const sqlite = await track(openSqlite(file));
+    const soon = new Date(now.getTime() + 1);
+    const nonces = await SqliteNonceLog.open(sqlite, soon);
+    // The odd ones expired at `now`; the even ones are still open.
+    expect(nonces.size).toBe(6173);
+    expect(await logNonces(sqlite)).toBe(12_345);
+    const answers = await Promise.all([0, 1, 12_344, 12_343].map((i) => nonces.remember(`k${i % 3}`, `n${i}`, later, soon)));
+    expect(answers).toEqual([false, true, false, true]);
   });
 });

@@ -40,17 +40,25 @@ export class NonceWindow {
   /** Until when `id` is remembered (ms), or -Infinity when it is not. */
   get(id: string): number {
     digest(id);
-    const slot = this.table.find(scratchHi, scratchLo);
+    return this.getDigest(scratchHi, scratchLo);
+  }
+
+  /** get() by the id's digest (nonceDigest), for callers that keep digests rather than ids. */
+  getDigest(hi: number, lo: number): number {
+    const slot = this.table.find(hi, lo);
     if (slot >= 0) return this.table.until[slot]!;
-    const before = this.old?.find(scratchHi, scratchLo) ?? -1;
+    const before = this.old?.find(hi, lo) ?? -1;
     return before < 0 ? -Infinity : this.old!.until[before]!;
   }
 
   /** Remembers `id` until `untilMs` (> 0), replacing an earlier time; it is forgotten after the ids before it. */
   set(id: string, untilMs: number): void {
     digest(id);
-    const hi = scratchHi;
-    const lo = scratchLo;
+    this.setDigest(scratchHi, scratchLo, untilMs);
+  }
+
+  /** set() by the id's digest (nonceDigest). */
+  setDigest(hi: number, lo: number, untilMs: number): void {
     // Growing: moving MOVES_PER_SET slots of the old table with each call finishes the move before the
     // new table (twice the size) could fill up, so no call ever waits for more than a few of them.
     if (this.old !== undefined) this.move(MOVES_PER_SET);
@@ -258,4 +266,11 @@ function digest(id: string): void {
   const d = hash('sha1', id, 'binary'); // 'binary' is latin1: one char per byte
   scratchHi = (d.charCodeAt(0) | (d.charCodeAt(1) << 8) | (d.charCodeAt(2) << 16) | (d.charCodeAt(3) << 24)) >>> 0;
   scratchLo = (d.charCodeAt(4) | (d.charCodeAt(5) << 8) | (d.charCodeAt(6) << 16) | (d.charCodeAt(7) << 24)) >>> 0;
+}
+
+/** The digest the window keeps `id` under, as two unsigned 32-bit halves written to `into` at `at`, `at + 1`. */
+export function nonceDigest(id: string, into: Uint32Array, at: number): void {
+  digest(id);
+  into[at] = scratchHi;
+  into[at + 1] = scratchLo;
 }

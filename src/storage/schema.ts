@@ -48,8 +48,8 @@ export interface Database {
   vod_templates: { id: string; account_id: string; name: string; type: string; config: string; spec: string; created_at: string; modified_at: string };
   /** PostgreSQL: the nonces every API process shares. */
   nonces: { key_id: string; nonce: string; expires_at: string };
-  /** SQLite: the append-only nonce log (SqliteNonceLog). */
-  nonce_log: { id: Generated<number>; key_id: string; nonce: string; expires_at: string };
+  /** SQLite: the append-only nonce log (SqliteNonceLog), a batch's nonce digests per row. */
+  nonce_batches: { id: Generated<number>; until_ms: number; entries: Buffer };
   rate_buckets: { key_id: string; tokens: number; at_ms: number; granted: number };
   settings: { name: string; value: string };
   tasks: {

@@ -1,19 +1,20 @@
 import type SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import { AppError } from '../errors.js';
-import { iso } from './kysely-store.js';
-import { NonceGroup, nonceId, type NonceLedger, type PendingNonce } from './nonce-ledger.js';
-import { NonceWindow } from './nonce-window.js';
+import { NonceGroup, type NonceLedger, type PendingNonce } from './nonce-ledger.js';
+import { NonceWindow, nonceDigest } from './nonce-window.js';
 import type { Sqlite } from './open-sqlite.js';
 
 /**
  * Replay protection on the embedded database: the window is looked up in memory and written to an
- * append-only log.
+ * append-only log, one row per batch.
  *
  * Why not a table keyed by nonce, as on PostgreSQL: a nonce is random, so every insert lands on a B-tree
  * page of its own; a batch of 64 requests wrote ~60 pages to the WAL, which made nonces the largest cost of
  * a request and their checkpoints the p99 tail (BENCHMARKS.md). Appending to a log by row id fills pages in
- * order: a batch writes a page or two.
+ * order. Why a row per batch rather than per nonce: each row was an INSERT of its own, ~4 µs a nonce, half
+ * the cost of replay protection (bench:nonces); a batch's nonces go in one row as the digests the window
+ * keeps them under (NonceWindow), 16 bytes each, which is all a restart needs to rebuild the window.
  *
  * A batch is a handful of statements, run synchronously on the raw connection (Sqlite.exclusive): through
  * Kysely, building and awaiting four queries per batch cost more than the writes themselves.
@@ -26,7 +27,7 @@ import type { Sqlite } from './open-sqlite.js';
  * request's timestamp may be up to 15 minutes ahead).
  */
 export class SqliteNonceLog implements NonceLedger {
-  /** Nonce id → until when it is remembered (ms), forgotten in insertion order (roughly expiry order). */
+  /** Nonce digest → until when it is remembered (ms), forgotten in insertion order (roughly expiry order). */
   private readonly window = new NonceWindow();
   private lastId = 0;
   private readonly group: NonceGroup;
@@ -64,71 +65,96 @@ export class SqliteNonceLog implements NonceLedger {
     // The log's expired prefix, found by walking it in id order from the start (no index needed: what
     // went before was deleted already). The newest row always stays: SQLite gives a new row the largest
     // id + 1, so keeping it keeps ids monotonic, and "appended since id N" complete for every process.
-    await sql`DELETE FROM nonce_log WHERE id < coalesce(
-      (SELECT id FROM nonce_log WHERE expires_at >= ${iso(now)} ORDER BY id LIMIT 1),
-      (SELECT max(id) FROM nonce_log))`.execute(this.sqlite.db);
+    await sql`DELETE FROM nonce_batches WHERE id < coalesce(
+      (SELECT id FROM nonce_batches WHERE until_ms >= ${now.getTime()} ORDER BY id LIMIT 1),
+      (SELECT max(id) FROM nonce_batches))`.execute(this.sqlite.db);
   }
 
   /** `batch` holds each nonce once (NonceGroup sees to that). */
   private async write(batch: PendingNonce[], now: Date): Promise<void> {
     const nowMs = now.getTime();
-    // Each batch also forgets up to twice as many expired nonces as it brings, in memory and in the log:
-    // forgetting keeps pace with remembering in small steps, instead of one long pause a minute.
-    const budget = 2 * batch.length;
-    // The log runs in the same order as memory: only when something in memory expired is the log's front
-    // worth a look (the statement costs as much as a dozen inserts).
-    const expired = this.window.forget(nowMs, budget) > 0;
-    const { fresh, refused } = await this.sqlite.exclusive((connection) => {
+    // Each batch also forgets up to twice as many expired nonces as it brings from memory, and up to two
+    // expired batches from the log: forgetting keeps pace with remembering in small steps, instead of one
+    // long pause a minute. The log runs in the same order as memory: only when something in memory
+    // expired is the log's front worth a look (the statement costs as much as the append).
+    const expired = this.window.forget(nowMs, 2 * batch.length) > 0;
+    const digests = new Uint32Array(2 * batch.length);
+    for (let i = 0; i < batch.length; i++) nonceDigest(batch[i]!.id, digests, 2 * i);
+    const taken = new Uint8Array(batch.length);
+    const { fresh, full } = await this.sqlite.exclusive((connection) => {
       const statements = this.prepared(connection);
       // BEGIN IMMEDIATE: the writer lock first, so that what catchUp reads is everything committed.
       return connection.transaction(() => {
         this.catchUp(statements, nowMs);
-        const taken = new Set<PendingNonce>();
-        const overflow = new Set<PendingNonce>();
-        for (const p of batch) {
-          if (this.window.get(p.id) >= nowMs) continue;
+        const entries = Buffer.allocUnsafe(ENTRY * batch.length);
+        let count = 0;
+        let untilMs = 0;
+        let overflow = false;
+        for (let i = 0; i < batch.length; i++) {
+          if (this.window.getDigest(digests[2 * i]!, digests[2 * i + 1]!) >= nowMs) continue;
           // ~0.8 GB (10 million) is enough to spend on this: past that, the server is over its capacity
           // (or runs without a rate limit) and says so for new nonces.
-          if (this.window.size + taken.size >= this.limits.maxWindow) {
-            overflow.add(p);
+          if (this.window.size + count >= this.limits.maxWindow) {
+            taken[i] = REFUSED;
+            overflow = true;
             continue;
           }
-          taken.add(p);
-          this.lastId = Number(statements.append.run(p.keyId, p.nonce, iso(p.expiresAt)).lastInsertRowid);
+          const until = batch[i]!.expiresAt.getTime();
+          entries.writeUInt32LE(digests[2 * i]!, ENTRY * count);
+          entries.writeUInt32LE(digests[2 * i + 1]!, ENTRY * count + 4);
+          entries.writeDoubleLE(until, ENTRY * count + 8);
+          untilMs = Math.max(untilMs, until);
+          taken[i] = FRESH;
+          count++;
         }
-        if (expired) statements.trim.run(budget, iso(now));
-        return { fresh: taken, refused: overflow };
+        if (count > 0) this.lastId = Number(statements.append.run(untilMs, entries.subarray(0, ENTRY * count)).lastInsertRowid);
+        if (expired) statements.trim.run(nowMs);
+        return { fresh: count, full: overflow };
       }).immediate();
     });
     // Only what is committed enters the window.
-    for (const p of fresh) this.window.set(p.id, p.expiresAt.getTime());
-    const full = refused.size > 0 ? new AppError('unavailable', `too many requests within the 15-minute replay window (${this.window.size} remembered)`) : undefined;
-    for (const p of batch) {
-      if (refused.has(p)) p.reject(full);
-      else p.resolve(fresh.has(p));
+    if (fresh > 0) {
+      for (let i = 0; i < batch.length; i++) if (taken[i] === FRESH) this.window.setDigest(digests[2 * i]!, digests[2 * i + 1]!, batch[i]!.expiresAt.getTime());
+    }
+    const refusal = full ? new AppError('unavailable', `too many requests within the 15-minute replay window (${this.window.size} remembered)`) : undefined;
+    for (let i = 0; i < batch.length; i++) {
+      if (taken[i] === REFUSED) batch[i]!.reject(refusal);
+      else batch[i]!.resolve(taken[i] === FRESH);
     }
   }
 
   /** Takes in what was appended since this process last looked (by itself too, on first open). */
   private catchUp(statements: Statements, nowMs: number): void {
-    for (const r of statements.since.iterate(this.lastId) as IterableIterator<LogRow>) {
-      const until = Date.parse(r.expires_at);
-      if (until >= nowMs) this.window.set(nonceId(r.key_id, r.nonce), until);
+    for (const r of statements.since.iterate(this.lastId) as IterableIterator<BatchRow>) {
+      if (r.until_ms >= nowMs) {
+        const e = r.entries;
+        for (let at = 0; at + ENTRY <= e.length; at += ENTRY) {
+          const until = e.readDoubleLE(at + 8);
+          if (until >= nowMs) this.window.setDigest(e.readUInt32LE(at), e.readUInt32LE(at + 4), until);
+        }
+      }
       this.lastId = r.id;
     }
   }
 
   private prepared(connection: SqliteDatabase.Database): Statements {
     this.statements ??= {
-      since: connection.prepare('SELECT id, key_id, nonce, expires_at FROM nonce_log WHERE id > ? ORDER BY id'),
-      append: connection.prepare('INSERT INTO nonce_log (key_id, nonce, expires_at) VALUES (?, ?, ?)'),
+      since: connection.prepare('SELECT id, until_ms, entries FROM nonce_batches WHERE id > ? ORDER BY id'),
+      append: connection.prepare('INSERT INTO nonce_batches (until_ms, entries) VALUES (?, ?)'),
       // The expired among the log's first rows: a bounded walk from the front, whatever the log holds.
       // (Never the newest row: see purge.)
-      trim: connection.prepare('DELETE FROM nonce_log WHERE id IN (SELECT id FROM nonce_log ORDER BY id LIMIT ?) AND expires_at < ? AND id < (SELECT max(id) FROM nonce_log)'),
+      trim: connection.prepare(`DELETE FROM nonce_batches WHERE id IN (SELECT id FROM nonce_batches ORDER BY id LIMIT ${TRIM_BATCHES}) AND until_ms < ? AND id < (SELECT max(id) FROM nonce_batches)`),
     };
     return this.statements;
   }
 }
+
+/** Bytes a nonce takes in its batch's row: its digest's two 32-bit halves, then until when (ms, a double). */
+export const ENTRY = 16;
+/** Expired batches the log forgets with each batch it appends (batches come at a steady pace, so 2 keeps up). */
+const TRIM_BATCHES = 2;
+const FRESH = 1;
+const REFUSED = 2;
 
 export interface NonceLogLimits {
   /** Most nonces written in one transaction. */
@@ -143,9 +169,9 @@ interface Statements {
   readonly trim: SqliteDatabase.Statement;
 }
 
-interface LogRow {
+interface BatchRow {
   readonly id: number;
-  readonly key_id: string;
-  readonly nonce: string;
-  readonly expires_at: string;
+  /** The latest until of its entries. */
+  readonly until_ms: number;
+  readonly entries: Buffer;
 }
