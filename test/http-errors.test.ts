@@ -110,6 +110,33 @@ describe('refusals on the API port have VOD’s error shape', () => {
     const response = await raw('THIS IS NOT HTTP\r\n\r\n');
     expect(response.status).toBe(400);
     expect(vodXml(response.body).Code).toBe('MalformedRequest');
+
+    // HTTP/1.1 without Host, on the API's fast path (a GET of /?…) and another: still refused, in VOD's shape.
+    const query = signedQuery(server.credentials(), { Action: 'ListAIImageInfo', VideoId: 'a'.repeat(32) });
+    for (const target of [`/?${query}`, '/no/such/api?Format=JSON']) {
+      const hostless = await raw(`GET ${target} HTTP/1.1\r\nConnection: close\r\n\r\n`);
+      expect(hostless.status).toBe(400);
+      expect(vodJson(hostless.body).Code).toBe('MalformedRequest');
+    }
+    // HTTP/1.0 needs none: the request is served.
+    expect((await raw(`GET /?${query} HTTP/1.0\r\n\r\n`)).status).toBe(404);
+  });
+
+  it('CONNECT: UnsupportedHTTPMethod, not a closed socket', async () => {
+    const response = await raw('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+    expect(response.status).toBe(405);
+    expect(response.headers).toContain('allow: get, post');
+    expect(vodXml(response.body).Code).toBe('UnsupportedHTTPMethod');
+  });
+
+  it('an Expect other than 100-continue is ignored: the request is answered as any other', async () => {
+    const query = signedQuery(server.credentials(), { Action: 'ListAIImageInfo', VideoId: 'a'.repeat(32) });
+    const get = await raw(`GET /?${query} HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\nConnection: close\r\n\r\n`);
+    expect(get.status).toBe(404);
+    expect(vodJson(get.body).Code).toBe('InvalidVideo.NotFound');
+    const post = await raw(`POST /?Format=JSON HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 20\r\nConnection: close\r\n\r\nAction=GetAITemplate`);
+    expect(post.status).toBe(400);
+    expect(vodJson(post.body).Code).toBe('IncompleteSignature');
   });
 
   it('a body that stops coming: RequestTimeout after the idle timeout', async () => {

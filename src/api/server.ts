@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ConsoleApi } from './console/console-api.js';
@@ -67,8 +67,19 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     // Signed GETs of the API go to the gateway beside Fastify (see rpc-get-path.ts); everything else here.
     serverFactory: (handler) => {
-      const server = createServer((req, res) => {
+      const dispatch = (req: IncomingMessage, res: ServerResponse) => {
         if (!rpcGet(req, res)) handler(req, res);
+      };
+      // An HTTP/1.1 request without Host is still refused (RFC 9112), but by the onRequest hook below, in
+      // the surface's shape: Node's own answer is a bare 400.
+      const server = createServer({ requireHostHeader: false }, dispatch);
+      // An Expect other than 100-continue is served as if it were absent (RFC 9110 allows that or a 417);
+      // Node's own answer would be a bare 417.
+      server.on('checkExpectation', dispatch);
+      // CONNECT is a proxy's method, no method of this server: VOD's 405, where Node would just close.
+      server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+        if (socket.writable) endRaw(socket, deps.gateway.refuse('method_not_allowed', randomUUID().toUpperCase()));
+        else socket.destroy();
       });
       // What Fastify sets on a server it makes itself (its defaults); it leaves a factory's server alone.
       server.keepAliveTimeout = 72_000;
@@ -92,9 +103,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     clientErrorHandler: (error: NodeJS.ErrnoException, socket: Socket) => {
       const kind: HttpRefusal = error.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'timeout' : 'bad_request';
       if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
-      const response = deps.gateway.refuse(kind, randomUUID().toUpperCase());
-      const headers = Object.entries({ ...response.headers, 'content-length': String(Buffer.byteLength(response.body)), connection: 'close' }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-      socket.end(`HTTP/1.1 ${response.status} ${REASON[response.status] ?? 'Error'}\r\n${headers}\r\n${response.body}`);
+      endRaw(socket, deps.gateway.refuse(kind, randomUUID().toUpperCase()));
     },
   });
   app.removeAllContentTypeParsers();
@@ -102,6 +111,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   app.addHook('onRequest', async (request, reply) => {
     if (closing) return refuse('unavailable', request, reply);
+    if (request.headers.host === undefined && request.raw.httpVersion === '1.1') return refuse('bad_request', request, reply);
     if (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined) return;
     // Object uploads keep their own idle timer (set by their handler). Any other body that stalls gets a
     // 408; the timer is the socket's, cleared when the answer is out, or it would close the kept-alive
@@ -223,4 +233,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     return refuse(kind, request, reply);
   });
   return app;
+}
+
+/** Writes a whole answer straight to a socket that has no request Node could answer on, and closes it. */
+function endRaw(socket: Socket, response: { status: number; headers: Readonly<Record<string, string>>; body: string | Buffer }): void {
+  const headers = Object.entries({ ...response.headers, 'content-length': String(Buffer.byteLength(response.body)), connection: 'close' }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  socket.end(`HTTP/1.1 ${response.status} ${REASON[response.status] ?? 'Error'}\r\n${headers}\r\n${response.body}`);
 }
