@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { nonceId } from './nonce-ledger.js';
 import { nonceDigest } from './nonce-window.js';
-import { ENTRY } from './sqlite-nonce-log.js';
+import { ENTRY, writeEntry } from './sqlite-nonce-log.js';
 
 /**
  * Migrations in code, in order. Column types are ones both SQLite and PostgreSQL understand ('double
@@ -295,9 +295,7 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
         rows.forEach((r, i) => {
           const until = Date.parse(r.expires_at);
           nonceDigest(nonceId(r.key_id, r.nonce), digest, 0);
-          entries.writeUInt32LE(digest[0]!, ENTRY * i);
-          entries.writeUInt32LE(digest[1]!, ENTRY * i + 4);
-          entries.writeDoubleLE(until, ENTRY * i + 8);
+          writeEntry(entries, i, digest[0]!, digest[1]!, until);
           untilMs = Math.max(untilMs, until);
         });
         await sql`INSERT INTO nonce_batches (until_ms, entries) VALUES (${untilMs}, ${entries})`.execute(db);

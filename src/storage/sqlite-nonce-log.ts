@@ -100,9 +100,7 @@ export class SqliteNonceLog implements NonceLedger {
             continue;
           }
           const until = batch[i]!.expiresAt.getTime();
-          entries.writeUInt32LE(digests[2 * i]!, ENTRY * count);
-          entries.writeUInt32LE(digests[2 * i + 1]!, ENTRY * count + 4);
-          entries.writeDoubleLE(until, ENTRY * count + 8);
+          writeEntry(entries, count, digests[2 * i]!, digests[2 * i + 1]!, until);
           untilMs = Math.max(untilMs, until);
           taken[i] = FRESH;
           count++;
@@ -151,6 +149,13 @@ export class SqliteNonceLog implements NonceLedger {
 
 /** Bytes a nonce takes in its batch's row: its digest's two 32-bit halves, then until when (ms, a double). */
 export const ENTRY = 16;
+
+/** Writes the n-th entry of a batch's row (see ENTRY); catchUp reads them back. */
+export function writeEntry(entries: Buffer, n: number, hi: number, lo: number, untilMs: number): void {
+  entries.writeUInt32LE(hi, ENTRY * n);
+  entries.writeUInt32LE(lo, ENTRY * n + 4);
+  entries.writeDoubleLE(untilMs, ENTRY * n + 8);
+}
 /** Expired batches the log forgets with each batch it appends (batches come at a steady pace, so 2 keeps up). */
 const TRIM_BATCHES = 2;
 const FRESH = 1;
