@@ -13,6 +13,7 @@ import { canonicalRequestV3, hmacKeys, parseV3Authorization, sameSignature, sha2
 export const API_VERSION = '2017-03-21';
 const WINDOW_MS = 15 * 60_000;
 const V3_REQUIRED_HEADERS = ['host', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256'];
+const V1_REQUIRED_PARAMETERS = ['AccessKeyId', 'Signature', 'SignatureMethod', 'SignatureNonce'];
 
 /** An HTTP request as the gateway needs it; server.ts builds it from Node's, without copying headers. */
 export interface RpcRequest {
@@ -153,7 +154,7 @@ export class Gateway {
   }
 
   private async verifyV1(request: RpcRequest, pairs: readonly (readonly [string, string])[], params: ReadonlyMap<string, string>, now: Date): Promise<AccessKey> {
-    for (const name of ['AccessKeyId', 'Signature', 'SignatureMethod', 'SignatureNonce']) {
+    for (const name of V1_REQUIRED_PARAMETERS) {
       if (!params.get(name)) throw rpcErrors.incompleteSignature(`the parameter ${name} is missing.`);
     }
     const timestamp = params.get('Timestamp');
@@ -265,7 +266,8 @@ export function checkWireTime(value: string): Date | undefined {
   if (m === null) return undefined;
   // Read from the match (Date's own parser costs several times more, on every request's Timestamp), and
   // refused when a field is out of range instead of rolled over (Date.UTC turns Feb 30 into Mar 2).
-  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  // Field by field: slicing, mapping and destructuring the match made three arrays and an iterator per request.
+  const y = Number(m[1]), mo = Number(m[2]), d = Number(m[3]), h = Number(m[4]), mi = Number(m[5]), sec = Number(m[6]);
   const fraction = m[7] === undefined ? 0 : Math.round(Number(`0.${m[7]}`) * 1000);
   const at = Date.UTC(y, mo - 1, d, h, mi, sec, fraction);
   const date = new Date(at);
