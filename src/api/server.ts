@@ -8,7 +8,7 @@ import { isFileRoute, type CoverFiles } from './files.js';
 import { REASON, type HttpRefusal } from './http-refusal.js';
 import { lazyRequestLogger } from './lazy-request-logger.js';
 import type { ObjectEndpoint } from './objects/object-endpoint.js';
-import type { Gateway } from './rpc/gateway.js';
+import type { Gateway, RpcResponse } from './rpc/gateway.js';
 import { rpcGetPath, rpcRequestOf } from './rpc-get-path.js';
 import type { HealthRoutes } from '../ops/health-routes.js';
 
@@ -236,7 +236,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 }
 
 /** Writes a whole answer straight to a socket that has no request Node could answer on, and closes it. */
-function endRaw(socket: Socket, response: { status: number; headers: Readonly<Record<string, string>>; body: string | Buffer }): void {
+function endRaw(socket: Socket, response: RpcResponse): void {
   const headers = Object.entries({ ...response.headers, 'content-length': String(Buffer.byteLength(response.body)), connection: 'close' }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
   socket.end(`HTTP/1.1 ${response.status} ${REASON[response.status] ?? 'Error'}\r\n${headers}\r\n${response.body}`);
 }

@@ -16,7 +16,7 @@ function random(seed: number): () => number {
 describe('NonceWindow', () => {
   it('answers like a Map with expiry through growth, re-remembering and forgetting, on 60 000 random operations', () => {
     const next = random(7);
-    // A small start, so that the table and the ring both grow many times.
+    // A small start, so that the table and the queue both grow many times.
     const window = new NonceWindow(16);
     const model = new Map<string, number>();
     const ids: string[] = [];
@@ -87,7 +87,7 @@ describe('NonceWindow', () => {
     const window = new NonceWindow();
     for (let i = 0; i < 1000; i++) window.set(`k\u0000${i}`, i % 2 === 0 ? 100 : 10_000);
     expect(window.forget(5000, Infinity)).toBeLessThanOrEqual(1);
-    // The ring is in insertion order and stops at the first live id: the second id is live.
+    // The queue is in insertion order and stops at the first live id: the second id is live.
     for (let i = 1; i < 1000; i += 2) expect(window.get(`k\u0000${i}`)).toBe(10_000);
     window.forget(20_000, Infinity);
     expect(window.size).toBe(0);

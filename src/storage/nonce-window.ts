@@ -26,7 +26,7 @@ export class NonceWindow {
   private cursor = 0;
   private count = 0;
   /** Every remember call, oldest first. */
-  private readonly ring = new Ring();
+  private readonly queue = new BlockQueue();
 
   constructor(initialCapacity = 1 << 14) {
     this.table = new Table(2 ** Math.ceil(Math.log2(Math.max(16, initialCapacity))));
@@ -76,7 +76,7 @@ export class NonceWindow {
       }
       this.table.place(hi, lo, untilMs);
     }
-    this.ring.push(hi, lo, untilMs);
+    this.queue.push(hi, lo, untilMs);
   }
 
   /**
@@ -86,14 +86,14 @@ export class NonceWindow {
    */
   forget(nowMs: number, budget: number): number {
     let dropped = 0;
-    const ring = this.ring;
-    for (let looked = 0; looked < budget && ring.length > 0; looked++) {
-      const until = ring.untilAtFront();
+    const queue = this.queue;
+    for (let looked = 0; looked < budget && queue.length > 0; looked++) {
+      const until = queue.untilAtFront();
       if (until >= nowMs) break;
-      const hi = ring.hiAtFront();
-      const lo = ring.loAtFront();
-      ring.shift();
-      // Remembered again since with a later time: that later entry of the ring forgets it.
+      const hi = queue.hiAtFront();
+      const lo = queue.loAtFront();
+      queue.shift();
+      // Remembered again since with a later time: that later entry of the queue forgets it.
       const slot = this.table.find(hi, lo);
       if (slot >= 0) {
         if (this.table.until[slot] !== until) continue;
@@ -210,17 +210,17 @@ class Table {
  * A first-in first-out queue of (digest, time) in blocks of fixed size: it grows by a block and shrinks by
  * dropping its first, so nothing is ever copied (a ring doubled in place copied all of it at once).
  */
-class Ring {
+class BlockQueue {
   private static readonly BLOCK = 16_384;
   private readonly blocks: { hi: Uint32Array; lo: Uint32Array; until: Float64Array }[] = [];
   /** Next to read in the first block, and next to write in the last. */
   private front = 0;
-  private back = Ring.BLOCK;
+  private back = BlockQueue.BLOCK;
   length = 0;
 
   push(hi: number, lo: number, until: number): void {
-    if (this.back === Ring.BLOCK) {
-      this.blocks.push({ hi: new Uint32Array(Ring.BLOCK), lo: new Uint32Array(Ring.BLOCK), until: new Float64Array(Ring.BLOCK) });
+    if (this.back === BlockQueue.BLOCK) {
+      this.blocks.push({ hi: new Uint32Array(BlockQueue.BLOCK), lo: new Uint32Array(BlockQueue.BLOCK), until: new Float64Array(BlockQueue.BLOCK) });
       this.back = 0;
     }
     const block = this.blocks[this.blocks.length - 1]!;
@@ -251,7 +251,7 @@ class Ring {
       this.blocks.splice(0, this.blocks.length - 1);
       this.front = 0;
       this.back = 0;
-    } else if (this.front === Ring.BLOCK) {
+    } else if (this.front === BlockQueue.BLOCK) {
       this.blocks.shift();
       this.front = 0;
     }

@@ -81,7 +81,7 @@ export class SqliteNonceLog implements NonceLedger {
     const digests = new Uint32Array(2 * batch.length);
     for (let i = 0; i < batch.length; i++) nonceDigest(batch[i]!.id, digests, 2 * i);
     const taken = new Uint8Array(batch.length);
-    const { fresh, full } = await this.sqlite.exclusive((connection) => {
+    const full = await this.sqlite.exclusive((connection) => {
       const statements = this.prepared(connection);
       // BEGIN IMMEDIATE: the writer lock first, so that what catchUp reads is everything committed.
       return connection.transaction(() => {
@@ -107,13 +107,11 @@ export class SqliteNonceLog implements NonceLedger {
         }
         if (count > 0) this.lastId = Number(statements.append.run(untilMs, entries.subarray(0, ENTRY * count)).lastInsertRowid);
         if (expired) statements.trim.run(nowMs);
-        return { fresh: count, full: overflow };
+        return overflow;
       }).immediate();
     });
     // Only what is committed enters the window.
-    if (fresh > 0) {
-      for (let i = 0; i < batch.length; i++) if (taken[i] === FRESH) this.window.setDigest(digests[2 * i]!, digests[2 * i + 1]!, batch[i]!.expiresAt.getTime());
-    }
+    for (let i = 0; i < batch.length; i++) if (taken[i] === FRESH) this.window.setDigest(digests[2 * i]!, digests[2 * i + 1]!, batch[i]!.expiresAt.getTime());
     const refusal = full ? new AppError('unavailable', `too many requests within the 15-minute replay window (${this.window.size} remembered)`) : undefined;
     for (let i = 0; i < batch.length; i++) {
       if (taken[i] === REFUSED) batch[i]!.reject(refusal);
