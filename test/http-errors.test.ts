@@ -120,6 +120,20 @@ describe('refusals on the API port have VOD’s error shape', () => {
     }
     // HTTP/1.0 needs none: the request is served.
     expect((await raw(`GET /?${query} HTTP/1.0\r\n\r\n`)).status).toBe(404);
+
+    // Host sent twice, or a value that is no host[:port] (RFC 9112 §3.2; FileURLs are built from it).
+    for (const hosts of ['Host: a\r\nHost: b', 'Host: a b<c>', 'Host: x/y', 'Host: [::1']) {
+      for (const target of [`/?${query}`, '/no/such/api?Format=JSON']) {
+        const refused = await raw(`GET ${target} HTTP/1.1\r\n${hosts}\r\nConnection: close\r\n\r\n`);
+        expect(refused.status, hosts).toBe(400);
+        expect(vodJson(refused.body).Code).toBe('MalformedRequest');
+      }
+    }
+    // What clients send is served: a name with a port, an IPv4 or IPv6 literal.
+    for (const host of ['covers.example.com:8080', '127.0.0.1', '[::1]:80']) {
+      const signed = signedQuery(server.credentials(), { Action: 'ListAIImageInfo', VideoId: 'a'.repeat(32) });
+      expect((await raw(`GET /?${signed} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)).status, host).toBe(404);
+    }
   });
 
   it('CONNECT: UnsupportedHTTPMethod, not a closed socket', async () => {

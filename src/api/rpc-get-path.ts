@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
+import { hostIsBad } from './host-header.js';
 import type { Gateway, RpcRequest, RpcResponse } from './rpc/gateway.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -30,8 +31,8 @@ export function rpcGetPath(gateway: Gateway, isClosing: () => boolean, logger: (
     // "/?" only: "/" alone may be a person's browser (redirected to the console by the Fastify route).
     if (req.method !== 'GET' || url === undefined || url.charCodeAt(0) !== 47 || url.charCodeAt(1) !== 63 || isClosing()) return false;
     if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) return false;
-    // HTTP/1.1 without Host: Fastify's path refuses it (server.ts).
-    if (req.headers.host === undefined && req.httpVersion === '1.1') return false;
+    // A missing, repeated or malformed Host: Fastify's path refuses it (server.ts).
+    if (hostIsBad(req)) return false;
     const id = randomUUID().toUpperCase();
     const log = logger !== undefined && (logger.isLevelEnabled?.('info') ?? true) ? logger : undefined;
     const started = log === undefined ? 0 : performance.now();

@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import type { ConsoleApi } from './console/console-api.js';
 import type { ConsoleAssets } from './console/console-assets.js';
 import { isFileRoute, type CoverFiles } from './files.js';
+import { hostIsBad } from './host-header.js';
 import { REASON, type HttpRefusal } from './http-refusal.js';
 import { lazyRequestLogger } from './lazy-request-logger.js';
 import type { ObjectEndpoint } from './objects/object-endpoint.js';
@@ -71,7 +72,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
         if (!rpcGet(req, res)) handler(req, res);
       };
       // An HTTP/1.1 request without Host is still refused (RFC 9112), but by the onRequest hook below, in
-      // the surface's shape: Node's own answer is a bare 400.
+      // the surface's shape: Node's own answer is a bare 400. So are a repeated Host and one that is no host.
       const server = createServer({ requireHostHeader: false }, dispatch);
       // An Expect other than 100-continue is served as if it were absent (RFC 9110 allows that or a 417);
       // Node's own answer would be a bare 417.
@@ -111,7 +112,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   app.addHook('onRequest', async (request, reply) => {
     if (closing) return refuse('unavailable', request, reply);
-    if (request.headers.host === undefined && request.raw.httpVersion === '1.1') return refuse('bad_request', request, reply);
+    if (hostIsBad(request.raw)) return refuse('bad_request', request, reply);
     if (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined) return;
     // Object uploads keep their own idle timer (set by their handler). Any other body that stalls gets a
     // 408; the timer is the socket's, cleared when the answer is out, or it would close the kept-alive
