@@ -42,6 +42,12 @@ export interface ServerLatency {
   readonly gcPauses: number;
   readonly gcMs: number;
   readonly gcMaxMs: number;
+  /** Turns of the event loop over 8 ms, and their time together. */
+  readonly longTurns: number;
+  readonly longTurnsMs: number;
+  /** How long the server's main thread ran, and waited for a CPU, over the round (schedstat). */
+  readonly ranMs: number;
+  readonly waitedMs: number;
 }
 
 /** Brackets the API's round: `start` just before it, `stop` just after, with what the server measured. */
@@ -220,11 +226,14 @@ ${steadyLine}`;
 export function insideTable(rounds: readonly LoadRound[]): string {
   const insideRounds = rounds.filter((r) => r.inside !== undefined);
   if (insideRounds.length === 0) return '';
-  return `\n\nInside the API server (\`--server-latency\`: from the request's head parsed to its answer handed to the kernel, and the collector's pauses), next to what wrk measured:
+  const row = (i: number, x: ServerLatency, wrkP99: number) =>
+    `| ${i + 1} | ${x.requests} | ${ms(x.p50Ms)} | ${ms(x.p99Ms)} | ${ms(wrkP99)} | ${x.gcPauses} | ${x.gcMs.toFixed(0)} | ${ms(x.gcMaxMs)} | ${x.longTurns} | ${x.longTurnsMs.toFixed(0)} | ${x.ranMs.toFixed(0)} | ${x.waitedMs.toFixed(0)} |\n`;
+  const m = (f: (x: ServerLatency) => number) => median(insideRounds.map((r) => f(r.inside!)));
+  return `\n\nInside the API server (\`--server-latency\`: from the request's head parsed to its answer handed to the kernel; the collector's pauses; the event loop's turns over 8 ms; how long its main thread ran and waited for a CPU), next to what wrk measured:
 
-| round | requests | server p50 ms | server p99 ms | wrk p99 ms | GC pauses | GC ms | longest pause ms |
-|---|---|---|---|---|---|---|---|
-${rounds.map((r, i) => (r.inside === undefined ? '' : `| ${i + 1} | ${r.inside.requests} | ${ms(r.inside.p50Ms)} | ${ms(r.inside.p99Ms)} | ${ms(r.api.p99Ms)} | ${r.inside.gcPauses} | ${r.inside.gcMs.toFixed(0)} | ${ms(r.inside.gcMaxMs)} |\n`)).join('')}| **median** | | ${ms(median(insideRounds.map((r) => r.inside!.p50Ms)))} | ${ms(median(insideRounds.map((r) => r.inside!.p99Ms)))} | ${ms(median(insideRounds.map((r) => r.api.p99Ms)))} | | ${median(insideRounds.map((r) => r.inside!.gcMs)).toFixed(0)} | |`;
+| round | requests | server p50 ms | server p99 ms | wrk p99 ms | GC pauses | GC ms | longest pause ms | turns > 8 ms | their ms | thread ran ms | thread waited ms |
+|---|---|---|---|---|---|---|---|---|---|---|---|
+${rounds.map((r, i) => (r.inside === undefined ? '' : row(i, r.inside, r.api.p99Ms))).join('')}| **median** | | ${ms(m((x) => x.p50Ms))} | ${ms(m((x) => x.p99Ms))} | ${ms(median(insideRounds.map((r) => r.api.p99Ms)))} | | ${m((x) => x.gcMs).toFixed(0)} | | ${m((x) => x.longTurns)} | ${m((x) => x.longTurnsMs).toFixed(0)} | ${m((x) => x.ranMs).toFixed(0)} | ${m((x) => x.waitedMs).toFixed(0)} |`;
 }
 
 /** A video with a PNG and a GIF job done: 6 covers. */
