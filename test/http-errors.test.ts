@@ -67,10 +67,12 @@ describe('refusals on the API port have VOD’s error shape', () => {
   });
 
   it('a wrong method on the API path: UnsupportedHTTPMethod with Allow', async () => {
-    const response = await fetch(`${server.endpoint}/?Format=JSON`, { method: 'DELETE' });
-    expect(response.status).toBe(405);
-    expect(response.headers.get('allow')).toBe('GET, POST');
-    expect(vodJson(await response.text()).Code).toBe('UnsupportedHTTPMethod');
+    for (const method of ['DELETE', 'PUT', 'PATCH', 'OPTIONS']) {
+      const response = await fetch(`${server.endpoint}/?Format=JSON`, { method });
+      expect(response.status, method).toBe(405);
+      expect(response.headers.get('allow')).toBe('GET, POST');
+      expect(vodJson(await response.text()).Code).toBe('UnsupportedHTTPMethod');
+    }
   });
 
   it('a body over the limit: RequestBodyTooLarge, nothing else read', async () => {

@@ -142,7 +142,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   };
   app.get('/', rpc);
   app.post('/', rpc);
-  app.route({ method: ['PUT', 'DELETE', 'PATCH'], url: '/', handler: (request, reply) => refuse('method_not_allowed', request, reply) });
+  // OPTIONS too: a preflight of the API would get the object endpoint's CORS answer (its '/*'), which
+  // allows none of the x-acs-* headers a signed call from a browser would need.
+  app.route({ method: ['PUT', 'DELETE', 'PATCH', 'OPTIONS'], url: '/', handler: (request, reply) => refuse('method_not_allowed', request, reply) });
 
   // Every surface but the RPC API, in a scope of its own so that timing them (onResponse) costs the API's
   // hot path nothing: the gateway reports its own requests, by Action.
