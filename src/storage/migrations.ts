@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { ENTRY, writeEntry } from './nonce-entries.js';
 import { nonceId } from './nonce-ledger.js';
 import { nonceDigest } from './nonce-window.js';
-import { ENTRY, writeEntry } from './sqlite-nonce-log.js';
 
 /**
  * Migrations in code, in order. Column types are ones both SQLite and PostgreSQL understand ('double

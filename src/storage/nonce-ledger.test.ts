@@ -11,7 +11,8 @@ import { openPostgres } from './open-postgres.js';
 import { migrationProvider } from './migrations.js';
 import { openSqlite, type Sqlite } from './open-sqlite.js';
 import type { Database } from './schema.js';
-import { ENTRY, SqliteNonceLog } from './sqlite-nonce-log.js';
+import { ENTRY } from './nonce-entries.js';
+import { SqliteNonceLog } from './sqlite-nonce-log.js';
 
 const now = new Date('2026-01-01T00:00:00Z');
 const later = new Date(now.getTime() + 15 * 60_000);

@@ -2,6 +2,7 @@ import type SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import { AppError } from '../errors.js';
 import { NonceGroup, type NonceLedger, type PendingNonce } from './nonce-ledger.js';
+import { ENTRY, readEntries, writeEntry } from './nonce-entries.js';
 import { NonceWindow, nonceDigest } from './nonce-window.js';
 import type { Sqlite } from './open-sqlite.js';
 
@@ -123,11 +124,9 @@ export class SqliteNonceLog implements NonceLedger {
   private catchUp(statements: Statements, nowMs: number): void {
     for (const r of statements.since.iterate(this.lastId) as IterableIterator<BatchRow>) {
       if (r.until_ms >= nowMs) {
-        const e = r.entries;
-        for (let at = 0; at + ENTRY <= e.length; at += ENTRY) {
-          const until = e.readDoubleLE(at + 8);
-          if (until >= nowMs) this.window.setDigest(e.readUInt32LE(at), e.readUInt32LE(at + 4), until);
-        }
+        readEntries(r.entries, (hi, lo, until) => {
+          if (until >= nowMs) this.window.setDigest(hi, lo, until);
+        });
       }
       this.lastId = r.id;
     }
@@ -145,17 +144,9 @@ export class SqliteNonceLog implements NonceLedger {
   }
 }
 
-/** Bytes a nonce takes in its batch's row: its digest's two 32-bit halves, then until when (ms, a double). */
-export const ENTRY = 16;
-
-/** Writes the n-th entry of a batch's row (see ENTRY); catchUp reads them back. */
-export function writeEntry(entries: Buffer, n: number, hi: number, lo: number, untilMs: number): void {
-  entries.writeUInt32LE(hi, ENTRY * n);
-  entries.writeUInt32LE(lo, ENTRY * n + 4);
-  entries.writeDoubleLE(untilMs, ENTRY * n + 8);
-}
 /** Expired batches the log forgets with each batch it appends (batches come at a steady pace, so 2 keeps up). */
 const TRIM_BATCHES = 2;
+/** What a batch's write did with each nonce (0: already in the window). */
 const FRESH = 1;
 const REFUSED = 2;
 
