@@ -40,6 +40,8 @@ export interface ServerLatency {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly gcPauses: number;
+  /** Of them, full collections (mark-compact): more than a few a round means something drives the old generation's limit. */
+  readonly fullGcs: number;
   readonly gcMs: number;
   readonly gcMaxMs: number;
   /** Turns of the event loop over 8 ms, and their time together. */
@@ -227,13 +229,13 @@ export function insideTable(rounds: readonly LoadRound[]): string {
   const insideRounds = rounds.filter((r) => r.inside !== undefined);
   if (insideRounds.length === 0) return '';
   const row = (i: number, x: ServerLatency, wrkP99: number) =>
-    `| ${i + 1} | ${x.requests} | ${ms(x.p50Ms)} | ${ms(x.p99Ms)} | ${ms(wrkP99)} | ${x.gcPauses} | ${x.gcMs.toFixed(0)} | ${ms(x.gcMaxMs)} | ${x.longTurns} | ${x.longTurnsMs.toFixed(0)} | ${x.ranMs.toFixed(0)} | ${x.waitedMs.toFixed(0)} |\n`;
+    `| ${i + 1} | ${x.requests} | ${ms(x.p50Ms)} | ${ms(x.p99Ms)} | ${ms(wrkP99)} | ${x.gcPauses} | ${x.fullGcs} | ${x.gcMs.toFixed(0)} | ${ms(x.gcMaxMs)} | ${x.longTurns} | ${x.longTurnsMs.toFixed(0)} | ${x.ranMs.toFixed(0)} | ${x.waitedMs.toFixed(0)} |\n`;
   const m = (f: (x: ServerLatency) => number) => median(insideRounds.map((r) => f(r.inside!)));
-  return `\n\nInside the API server (\`--server-latency\`: from the request's head parsed to its answer handed to the kernel; the collector's pauses; the event loop's turns over 8 ms; how long its main thread ran and waited for a CPU), next to what wrk measured:
+  return `\n\nInside the API server (\`--server-latency\`: from the request's head parsed to its answer handed to the kernel; the collector's pauses, and how many were full collections; the event loop's turns over 8 ms; how long its main thread ran and waited for a CPU), next to what wrk measured:
 
-| round | requests | server p50 ms | server p99 ms | wrk p99 ms | GC pauses | GC ms | longest pause ms | turns > 8 ms | their ms | thread ran ms | thread waited ms |
-|---|---|---|---|---|---|---|---|---|---|---|---|
-${rounds.map((r, i) => (r.inside === undefined ? '' : row(i, r.inside, r.api.p99Ms))).join('')}| **median** | | ${ms(m((x) => x.p50Ms))} | ${ms(m((x) => x.p99Ms))} | ${ms(median(insideRounds.map((r) => r.api.p99Ms)))} | | ${m((x) => x.gcMs).toFixed(0)} | | ${m((x) => x.longTurns)} | ${m((x) => x.longTurnsMs).toFixed(0)} | ${m((x) => x.ranMs).toFixed(0)} | ${m((x) => x.waitedMs).toFixed(0)} |`;
+| round | requests | server p50 ms | server p99 ms | wrk p99 ms | GC pauses | full GCs | GC ms | longest pause ms | turns > 8 ms | their ms | thread ran ms | thread waited ms |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|
+${rounds.map((r, i) => (r.inside === undefined ? '' : row(i, r.inside, r.api.p99Ms))).join('')}| **median** | | ${ms(m((x) => x.p50Ms))} | ${ms(m((x) => x.p99Ms))} | ${ms(median(insideRounds.map((r) => r.api.p99Ms)))} | | ${m((x) => x.fullGcs)} | ${m((x) => x.gcMs).toFixed(0)} | | ${m((x) => x.longTurns)} | ${m((x) => x.longTurnsMs).toFixed(0)} | ${m((x) => x.ranMs).toFixed(0)} | ${m((x) => x.waitedMs).toFixed(0)} |`;
 }
 
 /** A video with a PNG and a GIF job done: 6 covers. */

@@ -3,7 +3,7 @@
 // `server-latency {…}` on stderr), it records:
 // - the time each request spends inside the server, from Node's 'request' event (head parsed) to 'finish'
 //   (answer handed to the kernel);
-// - the garbage collector's pauses;
+// - the garbage collector's pauses, and how many of them were full (mark-compact) collections;
 // - the event loop's long turns (over 8 ms, timed by a setImmediate per turn), and how long the main thread
 //   ran and waited for a CPU over the round (/proc/thread-self/schedstat).
 //
@@ -18,11 +18,12 @@ const { isMainThread } = require('node:worker_threads');
 if (isMainThread) {
   const fs = require('node:fs');
   const http = require('node:http');
-  const { PerformanceObserver, performance } = require('node:perf_hooks');
+  const { PerformanceObserver, performance, constants } = require('node:perf_hooks');
   const LONG_TURN_MS = 8;
   let recording = false;
   let times = [];
   let pauses = [];
+  let fullGcs = 0;
   let longTurns = [];
   let lastTurn = 0;
   let schedAtStart = [0, 0];
@@ -35,7 +36,11 @@ if (isMainThread) {
     return emit.apply(this, arguments);
   };
   new PerformanceObserver((list) => {
-    if (recording) for (const entry of list.getEntries()) pauses.push(entry.duration);
+    if (!recording) return;
+    for (const entry of list.getEntries()) {
+      pauses.push(entry.duration);
+      if (entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) fullGcs++;
+    }
   }).observe({ entryTypes: ['gc'] });
   const turn = () => {
     if (!recording) return;
@@ -58,6 +63,7 @@ if (isMainThread) {
       recording = true;
       times = [];
       pauses = [];
+      fullGcs = 0;
       longTurns = [];
       schedAtStart = sched();
       lastTurn = performance.now();
@@ -69,7 +75,7 @@ if (isMainThread) {
     const sorted = times.sort((a, b) => a - b);
     const report = {
       requests: sorted.length, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99),
-      gcPauses: pauses.length, gcMs: pauses.reduce((a, b) => a + b, 0), gcMaxMs: Math.max(0, ...pauses),
+      gcPauses: pauses.length, fullGcs, gcMs: pauses.reduce((a, b) => a + b, 0), gcMaxMs: Math.max(0, ...pauses),
       longTurns: longTurns.length, longTurnsMs: longTurns.reduce((a, b) => a + b, 0),
       ranMs: (ran - schedAtStart[0]) / 1e6, waitedMs: (waited - schedAtStart[1]) / 1e6,
     };

@@ -32,8 +32,8 @@ export interface RpcRequest {
 export interface RpcResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
-  /** Errors and XML as text; JSON successes as bytes (see SuccessRenderer). */
-  readonly body: string | Buffer;
+  /** Always text (see SuccessRenderer for why not bytes). */
+  readonly body: string;
 }
 
 export interface RpcContext {

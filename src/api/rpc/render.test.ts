@@ -13,15 +13,15 @@ describe('SuccessRenderer', () => {
     for (const fields of cases) {
       const { body, type } = renderer.render('JSON', 'Any', 'REQ-1', fields);
       expect(type).toBe(JSON_TYPE);
-      expect(body.toString()).toBe(JSON.stringify({ RequestId: 'REQ-1', ...fields }));
+      expect(body).toBe(JSON.stringify({ RequestId: 'REQ-1', ...fields }));
     }
   });
 
   it('reuses the JSON of a fields object it has seen, each time with that request\'s own RequestId', () => {
     const renderer = new SuccessRenderer();
     const shared: WireObject = { AIImageInfoList: [{ AIImageInfoId: 'a' }, { AIImageInfoId: 'b' }] };
-    const first = JSON.parse(renderer.render('JSON', 'ListAIImageInfo', 'REQ-1', shared).body.toString()) as Record<string, unknown>;
-    const second = JSON.parse(renderer.render('JSON', 'ListAIImageInfo', 'REQ-2', shared).body.toString()) as Record<string, unknown>;
+    const first = JSON.parse(renderer.render('JSON', 'ListAIImageInfo', 'REQ-1', shared).body) as Record<string, unknown>;
+    const second = JSON.parse(renderer.render('JSON', 'ListAIImageInfo', 'REQ-2', shared).body) as Record<string, unknown>;
     expect(first).toEqual({ RequestId: 'REQ-1', ...shared });
     expect(second).toEqual({ RequestId: 'REQ-2', ...shared });
   });
@@ -31,6 +31,6 @@ describe('SuccessRenderer', () => {
     expect(type).toBe(XML_TYPE);
     expect(body).toBe('<?xml version="1.0" encoding="UTF-8"?><ListAIImageInfoResponse><RequestId>REQ-1</RequestId>'
       + '<AIImageInfoList><AIImageInfoId>a</AIImageInfoId></AIImageInfoList><AIImageInfoList><AIImageInfoId>b</AIImageInfoId></AIImageInfoList></ListAIImageInfoResponse>');
-    expect(new XMLParser().parse(body.toString())).toMatchObject({ ListAIImageInfoResponse: { RequestId: 'REQ-1' } });
+    expect(new XMLParser().parse(body)).toMatchObject({ ListAIImageInfoResponse: { RequestId: 'REQ-1' } });
   });
 });

@@ -18,29 +18,28 @@ const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
  * Success bodies: RequestId first, then the action's fields. In XML the root is <ActionResponse> and an
  * array repeats its element once per item ("flat" arrays, as VOD renders them).
  *
- * The JSON of the fields is kept, as bytes, per fields object: an action answering from a cache hands out
- * the same (never mutated) object, and serialising ListAIImageInfo's list was a tenth of that call's cost.
- * A JSON body is a Buffer: Node joins a string body to the response head and copies both into one new
- * string before writing, a few kilobytes of garbage per call that the hot path's scavenges paid for.
+ * The JSON of the fields is kept per fields object: an action answering from a cache hands out the same
+ * (never mutated) object, and serialising ListAIImageInfo's list was a tenth of that call's cost.
+ *
+ * Every body is a string, never a Buffer. A Buffer's bytes live outside V8's heap, and V8 counts such
+ * bytes allocated since its last full collection against the old generation's limit: with a ~3 KB Buffer
+ * per answer, a loaded server started a mark-compact every 120–150 ms (27–37 in 5 s, against 1–3 with
+ * strings; BENCHMARKS.md, bench:api, stop 28). A string body costs a few kilobytes of young garbage
+ * instead (Node joins it to the response head before writing), which the scavenger frees cheaply.
  */
 export class SuccessRenderer {
-  private readonly json = new WeakMap<WireObject, Buffer>();
+  private readonly json = new WeakMap<WireObject, string>();
 
-  render(format: WireFormat, action: string, requestId: string, fields: WireObject): { body: string | Buffer; type: string } {
+  render(format: WireFormat, action: string, requestId: string, fields: WireObject): { body: string; type: string } {
     if (format === 'XML') return { body: DECLARATION + xml.build({ [`${action}Response`]: { RequestId: requestId, ...fields } }), type: XML_TYPE };
     let rest = this.json.get(fields);
     if (rest === undefined) {
       // '{…}' without its opening brace, and with a comma before the first field.
       const whole = JSON.stringify(fields);
-      rest = Buffer.from(whole === '{}' ? '}' : `,${whole.slice(1)}`, 'utf8');
+      rest = whole === '{}' ? '}' : `,${whole.slice(1)}`;
       this.json.set(fields, rest);
     }
-    const head = `{"RequestId":${JSON.stringify(requestId)}`;
-    const headBytes = Buffer.byteLength(head, 'utf8');
-    const body = Buffer.allocUnsafe(headBytes + rest.length);
-    body.write(head, 0, 'utf8');
-    rest.copy(body, headBytes);
-    return { body, type: JSON_TYPE };
+    return { body: `{"RequestId":${JSON.stringify(requestId)}${rest}`, type: JSON_TYPE };
   }
 }
 
