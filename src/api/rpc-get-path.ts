@@ -41,7 +41,7 @@ export function rpcGetPath(gateway: Gateway, isClosing: () => boolean, logger: (
       // With its length, Node writes the head and the body as they are; without it, writeHead (which
       // renders the head at once) would have to choose chunked framing, and each body would go out as
       // four more pieces and a terminator for the client to parse.
-      res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
+      res.writeHead(response.status, { ...response.headers, 'content-length': response.length });
       res.end(response.body);
       log?.info({ requestId: id, res: { statusCode: response.status }, responseTime: performance.now() - started }, 'request completed');
     };

@@ -240,6 +240,6 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
 /** Writes a whole answer straight to a socket that has no request Node could answer on, and closes it. */
 function endRaw(socket: Socket, response: RpcResponse): void {
-  const headers = Object.entries({ ...response.headers, 'content-length': String(Buffer.byteLength(response.body)), connection: 'close' }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const headers = Object.entries({ ...response.headers, 'content-length': String(response.length), connection: 'close' }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
   socket.end(`HTTP/1.1 ${response.status} ${REASON[response.status] ?? 'Error'}\r\n${headers}\r\n${response.body}`);
 }

@@ -34,6 +34,8 @@ export interface RpcResponse {
   readonly headers: Readonly<Record<string, string>>;
   /** Always text (see SuccessRenderer for why not bytes). */
   readonly body: string;
+  /** The body's length in bytes, UTF-8. */
+  readonly length: number;
 }
 
 export interface RpcContext {
@@ -117,9 +119,9 @@ export class Gateway {
 
       const baseUrl = this.deps.publicUrl !== '' ? this.deps.publicUrl : `http://${first(request.headers, 'host') ?? 'localhost'}`;
       const fields = await handler.handle(new Params(params), { accountId: key.accountId, accessKeyId: key.id, now, baseUrl });
-      const { body, type } = this.renderer.render(format, action, requestId, fields);
+      const { body, type, length } = this.renderer.render(format, action, requestId, fields);
       this.deps.observe?.(action, 'OK', (performance.now() - started) / 1000);
-      return { status: 200, headers: { 'content-type': type, 'x-acs-request-id': requestId }, body };
+      return { status: 200, headers: { 'content-type': type, 'x-acs-request-id': requestId }, body, length };
     } catch (error) {
       const rpc = this.toRpcError(error, action);
       this.deps.observe?.(this.deps.actions.has(action) ? action : 'unknown', rpc.code, (performance.now() - started) / 1000);
@@ -146,7 +148,7 @@ export class Gateway {
 
   private errorResponse(rpc: RpcError, format: WireFormat, requestId: string): RpcResponse {
     const { body, type } = renderError(format, rpc, requestId, this.deps.hostId, recommendLink(this.deps.recommendBase, rpc.code));
-    return { status: rpc.status, headers: { ...rpc.headers, 'content-type': type, 'x-acs-request-id': requestId }, body };
+    return { status: rpc.status, headers: { ...rpc.headers, 'content-type': type, 'x-acs-request-id': requestId }, body, length: Buffer.byteLength(body) };
   }
 
   private toRpcError(error: unknown, action: string): RpcError {

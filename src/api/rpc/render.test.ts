@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { JSON_TYPE, SuccessRenderer, XML_TYPE, type WireObject } from './render.js';
 
 describe('SuccessRenderer', () => {
-  it('renders RequestId first, then the fields, exactly as JSON.stringify would', () => {
+  it('renders RequestId first, then the fields, exactly as JSON.stringify would, with the length in bytes', () => {
     const renderer = new SuccessRenderer();
     const cases: WireObject[] = [
       {},
@@ -11,9 +11,14 @@ describe('SuccessRenderer', () => {
       { AIImageInfoList: [{ Score: '5.03', FileURL: 'http://h/a.png?auth_key=1-r-0-x', Title: 'é "quoted" \\ </tag>' }], Total: 1, Empty: [], Nothing: null },
     ];
     for (const fields of cases) {
-      const { body, type } = renderer.render('JSON', 'Any', 'REQ-1', fields);
-      expect(type).toBe(JSON_TYPE);
-      expect(body).toBe(JSON.stringify({ RequestId: 'REQ-1', ...fields }));
+      // Twice: the second answer reuses the kept JSON and its kept length.
+      for (const requestId of ['REQ-1', 'REQ-2']) {
+        const { body, type, length } = renderer.render('JSON', 'Any', requestId, fields);
+        expect(type).toBe(JSON_TYPE);
+        expect(body).toBe(JSON.stringify({ RequestId: requestId, ...fields }));
+        // In bytes, not characters: the title's é is two.
+        expect(length).toBe(Buffer.byteLength(body));
+      }
     }
   });
 
@@ -27,8 +32,9 @@ describe('SuccessRenderer', () => {
   });
 
   it('renders XML under <ActionResponse> with flat arrays', () => {
-    const { body, type } = new SuccessRenderer().render('XML', 'ListAIImageInfo', 'REQ-1', { AIImageInfoList: [{ AIImageInfoId: 'a' }, { AIImageInfoId: 'b' }] });
+    const { body, type, length } = new SuccessRenderer().render('XML', 'ListAIImageInfo', 'REQ-1', { AIImageInfoList: [{ AIImageInfoId: 'a' }, { AIImageInfoId: 'b' }] });
     expect(type).toBe(XML_TYPE);
+    expect(length).toBe(Buffer.byteLength(body));
     expect(body).toBe('<?xml version="1.0" encoding="UTF-8"?><ListAIImageInfoResponse><RequestId>REQ-1</RequestId>'
       + '<AIImageInfoList><AIImageInfoId>a</AIImageInfoId></AIImageInfoList><AIImageInfoList><AIImageInfoId>b</AIImageInfoId></AIImageInfoList></ListAIImageInfoResponse>');
     expect(new XMLParser().parse(body)).toMatchObject({ ListAIImageInfoResponse: { RequestId: 'REQ-1' } });

@@ -23,23 +23,28 @@ const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
  *
  * Every body is a string, never a Buffer. A Buffer's bytes live outside V8's heap, and V8 counts such
  * bytes allocated since its last full collection against the old generation's limit: with a ~3 KB Buffer
- * per answer, a loaded server started a mark-compact every 120–150 ms (27–37 in 5 s, against 1–3 with
+ * per answer, a loaded server started a mark-compact every 120–150 ms (21–40 in 5 s, against 1–5 with
  * strings; BENCHMARKS.md, bench:api, stop 28). A string body costs a few kilobytes of young garbage
  * instead (Node joins it to the response head before writing), which the scavenger frees cheaply.
  */
 export class SuccessRenderer {
-  private readonly json = new WeakMap<WireObject, string>();
+  private readonly json = new WeakMap<WireObject, { text: string; bytes: number }>();
 
-  render(format: WireFormat, action: string, requestId: string, fields: WireObject): { body: string; type: string } {
-    if (format === 'XML') return { body: DECLARATION + xml.build({ [`${action}Response`]: { RequestId: requestId, ...fields } }), type: XML_TYPE };
+  /** The body, its type, and its length in bytes (kept with the JSON: measuring the joined body would copy it). */
+  render(format: WireFormat, action: string, requestId: string, fields: WireObject): { body: string; type: string; length: number } {
+    if (format === 'XML') {
+      const body = DECLARATION + xml.build({ [`${action}Response`]: { RequestId: requestId, ...fields } });
+      return { body, type: XML_TYPE, length: Buffer.byteLength(body) };
+    }
     let rest = this.json.get(fields);
     if (rest === undefined) {
       // '{…}' without its opening brace, and with a comma before the first field.
       const whole = JSON.stringify(fields);
-      rest = whole === '{}' ? '}' : `,${whole.slice(1)}`;
-      this.json.set(fields, rest);
+      const text = whole === '{}' ? '}' : `,${whole.slice(1)}`;
+      this.json.set(fields, (rest = { text, bytes: Buffer.byteLength(text) }));
     }
-    return { body: `{"RequestId":${JSON.stringify(requestId)}${rest}`, type: JSON_TYPE };
+    const head = `{"RequestId":${JSON.stringify(requestId)}`;
+    return { body: head + rest.text, type: JSON_TYPE, length: Buffer.byteLength(head) + rest.bytes };
   }
 }
 
