@@ -8,10 +8,10 @@
  * --cpu-prof DIR writes the API server's V8 CPU profile there (open it in Chrome's DevTools).
  * --node-args=… replaces the node options the server runs with (default: the installed command's #! line;
  * --node-args "" runs it with V8's defaults, to compare).
- * --server-latency adds, per round, the time requests spent inside the server, its GC pauses, its event
- * loop's turns over 8 ms and how long its main thread ran and waited for a CPU (server-latency.cjs,
- * preloaded into the server), next to wrk's p99: how much of the tail is the server's, and whether a slow
- * turn was its work or the host's.
+ * --server-latency adds, per round, the time requests spent inside the server, its GC pauses (and how many
+ * were full collections), its event loop's turns over 8 ms and how long its main thread ran and waited for a
+ * CPU (server-latency.cjs, preloaded into the server), next to wrk's p99: how much of the tail is the
+ * server's, and whether a slow turn was its work or the host's.
  * --server-output FILE keeps what the server printed (with --node-args "--max-semi-space-size=64
  * --trace-gc-nvp", every scavenge's pause, survivors and promotions).
  * Each round also states the slowest CPU's speed around the API's part of it (cpu-speed.ts): on a shared VM
