@@ -42,7 +42,13 @@ export function rpcGetPath(gateway: Gateway, isClosing: () => boolean, logger: (
       // renders the head at once) would have to choose chunked framing, and each body would go out as
       // four more pieces and a terminator for the client to parse.
       res.writeHead(response.status, { ...response.headers, 'content-length': response.length });
-      res.end(response.body);
+      if (response.rest === undefined) {
+        res.end(response.body);
+      } else {
+        // Both go out in one write (write() corks the socket until end()); the shared bytes are not copied.
+        res.write(response.body);
+        res.end(response.rest);
+      }
       log?.info({ requestId: id, res: { statusCode: response.status }, responseTime: performance.now() - started }, 'request completed');
     };
     gateway

@@ -10,6 +10,7 @@ import { REASON, type HttpRefusal } from './http-refusal.js';
 import { lazyRequestLogger } from './lazy-request-logger.js';
 import type { ObjectEndpoint } from './objects/object-endpoint.js';
 import type { Gateway, RpcResponse } from './rpc/gateway.js';
+import { wholeBody } from './rpc/render.js';
 import { rpcGetPath, rpcRequestOf } from './rpc-get-path.js';
 import type { HealthRoutes } from '../ops/health-routes.js';
 
@@ -138,7 +139,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     // A person's browser at the root goes to the console; an API client without an Action still gets VOD's error.
     if (request.method === 'GET' && queryAt < 0 && (request.headers.accept ?? '').includes('text/html')) return reply.redirect('/console/', 302);
     const response = await deps.gateway.handle(rpcRequestOf(request.raw, request.id, Buffer.isBuffer(request.body) ? request.body : EMPTY));
-    return reply.code(response.status).headers(response.headers).send(response.body);
+    return reply.code(response.status).headers(response.headers).send(wholeBody(response));
   };
   app.get('/', rpc);
   app.post('/', rpc);
@@ -241,5 +242,5 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 /** Writes a whole answer straight to a socket that has no request Node could answer on, and closes it. */
 function endRaw(socket: Socket, response: RpcResponse): void {
   const headers = Object.entries({ ...response.headers, 'content-length': String(response.length), connection: 'close' }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-  socket.end(`HTTP/1.1 ${response.status} ${REASON[response.status] ?? 'Error'}\r\n${headers}\r\n${response.body}`);
+  socket.end(`HTTP/1.1 ${response.status} ${REASON[response.status] ?? 'Error'}\r\n${headers}\r\n${wholeBody(response)}`);
 }

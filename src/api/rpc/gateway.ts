@@ -5,7 +5,7 @@ import type { Clock } from '../../covers/ports.js';
 import { toAppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { Params } from './params.js';
-import { renderError, SuccessRenderer, type WireFormat, type WireObject } from './render.js';
+import { renderError, SuccessRenderer, type RenderedBody, type WireFormat, type WireObject } from './render.js';
 import type { HttpRefusal } from '../http-refusal.js';
 import { fromAppError, fromRefusal, RpcError, rpcErrors } from './rpc-error.js';
 import { canonicalRequestV3, hmacKeys, parseV3Authorization, sameSignature, sha256Hex, signV1, signV3, stringToSignV1, type HmacKeys } from './signature.js';
@@ -29,14 +29,14 @@ export interface RpcRequest {
   readonly distinctHeaders: () => Readonly<Record<string, readonly string[] | undefined>>;
 }
 
-export interface RpcResponse {
+/** `body`, then `rest` when there is one: see SuccessRenderer (wholeBody joins them). */
+export interface RpcResponse extends RenderedBody {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
-  /** Always text (see SuccessRenderer for why not bytes). */
-  readonly body: string;
-  /** The body's length in bytes, UTF-8. */
-  readonly length: number;
 }
+
+/** An error is rendered whole: its body is all text. */
+export type RpcErrorResponse = RpcResponse & { readonly rest: undefined };
 
 export interface RpcContext {
   readonly accountId: string;
@@ -119,9 +119,9 @@ export class Gateway {
 
       const baseUrl = this.deps.publicUrl !== '' ? this.deps.publicUrl : `http://${first(request.headers, 'host') ?? 'localhost'}`;
       const fields = await handler.handle(new Params(params), { accountId: key.accountId, accessKeyId: key.id, now, baseUrl });
-      const { body, type, length } = this.renderer.render(format, action, requestId, fields);
+      const { body, rest, type, length } = this.renderer.render(format, action, requestId, fields);
       this.deps.observe?.(action, 'OK', (performance.now() - started) / 1000);
-      return { status: 200, headers: { 'content-type': type, 'x-acs-request-id': requestId }, body, length };
+      return { status: 200, headers: { 'content-type': type, 'x-acs-request-id': requestId }, body, rest, length };
     } catch (error) {
       const rpc = this.toRpcError(error, action);
       this.deps.observe?.(this.deps.actions.has(action) ? action : 'unknown', rpc.code, (performance.now() - started) / 1000);
@@ -133,7 +133,7 @@ export class Gateway {
    * VOD's error body for what the HTTP layer refused, in the format the request asked for when its query
    * can still be read (else XML, VOD's default). `request` is empty for a request that never parsed.
    */
-  refuse(refusal: HttpRefusal, requestId: string, request: { rawQuery?: string; accept?: string } = {}): RpcResponse {
+  refuse(refusal: HttpRefusal, requestId: string, request: { rawQuery?: string; accept?: string } = {}): RpcErrorResponse {
     let format: WireFormat = 'XML';
     try {
       const asked = /(?:^|&)Format=([A-Za-z]{3,4})(?:&|$)/.exec(request.rawQuery ?? '')?.[1];
@@ -146,9 +146,9 @@ export class Gateway {
     return this.errorResponse(rpc, format, requestId);
   }
 
-  private errorResponse(rpc: RpcError, format: WireFormat, requestId: string): RpcResponse {
+  private errorResponse(rpc: RpcError, format: WireFormat, requestId: string): RpcErrorResponse {
     const { body, type } = renderError(format, rpc, requestId, this.deps.hostId, recommendLink(this.deps.recommendBase, rpc.code));
-    return { status: rpc.status, headers: { ...rpc.headers, 'content-type': type, 'x-acs-request-id': requestId }, body, length: Buffer.byteLength(body) };
+    return { status: rpc.status, headers: { ...rpc.headers, 'content-type': type, 'x-acs-request-id': requestId }, body, rest: undefined, length: Buffer.byteLength(body) };
   }
 
   private toRpcError(error: unknown, action: string): RpcError {

@@ -1,6 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { JSON_TYPE, SuccessRenderer, XML_TYPE, type WireObject } from './render.js';
+import { JSON_TYPE, SuccessRenderer, wholeBody, XML_TYPE, type WireObject } from './render.js';
 
 describe('SuccessRenderer', () => {
   it('renders RequestId first, then the fields, exactly as JSON.stringify would, with the length in bytes', () => {
@@ -13,7 +13,9 @@ describe('SuccessRenderer', () => {
     for (const fields of cases) {
       // Twice: the second answer reuses the kept JSON and its kept length.
       for (const requestId of ['REQ-1', 'REQ-2']) {
-        const { body, type, length } = renderer.render('JSON', 'Any', requestId, fields);
+        const rendered = renderer.render('JSON', 'Any', requestId, fields);
+        const { type, length } = rendered;
+        const body = wholeBody(rendered);
         expect(type).toBe(JSON_TYPE);
         expect(body).toBe(JSON.stringify({ RequestId: requestId, ...fields }));
         // In bytes, not characters: the title's é is two.
@@ -25,15 +27,19 @@ describe('SuccessRenderer', () => {
   it('reuses the JSON of a fields object it has seen, each time with that request\'s own RequestId', () => {
     const renderer = new SuccessRenderer();
     const shared: WireObject = { AIImageInfoList: [{ AIImageInfoId: 'a' }, { AIImageInfoId: 'b' }] };
-    const first = JSON.parse(renderer.render('JSON', 'ListAIImageInfo', 'REQ-1', shared).body) as Record<string, unknown>;
-    const second = JSON.parse(renderer.render('JSON', 'ListAIImageInfo', 'REQ-2', shared).body) as Record<string, unknown>;
-    expect(first).toEqual({ RequestId: 'REQ-1', ...shared });
-    expect(second).toEqual({ RequestId: 'REQ-2', ...shared });
+    const [one, two] = [renderer.render('JSON', 'ListAIImageInfo', 'REQ-1', shared), renderer.render('JSON', 'ListAIImageInfo', 'REQ-2', shared)];
+    expect(JSON.parse(wholeBody(one))).toEqual({ RequestId: 'REQ-1', ...shared });
+    expect(JSON.parse(wholeBody(two))).toEqual({ RequestId: 'REQ-2', ...shared });
+    // The fields' bytes are made once and shared, not copied per answer; only the RequestId part is new.
+    expect(two.rest).toBe(one.rest);
+    expect(two.body).toBe('{"RequestId":"REQ-2"');
   });
 
   it('renders XML under <ActionResponse> with flat arrays', () => {
-    const { body, type, length } = new SuccessRenderer().render('XML', 'ListAIImageInfo', 'REQ-1', { AIImageInfoList: [{ AIImageInfoId: 'a' }, { AIImageInfoId: 'b' }] });
+    const { body, rest, type, length } = new SuccessRenderer().render('XML', 'ListAIImageInfo', 'REQ-1', { AIImageInfoList: [{ AIImageInfoId: 'a' }, { AIImageInfoId: 'b' }] });
     expect(type).toBe(XML_TYPE);
+    // XML is rendered whole: nothing follows the text.
+    expect(rest).toBeUndefined();
     expect(length).toBe(Buffer.byteLength(body));
     expect(body).toBe('<?xml version="1.0" encoding="UTF-8"?><ListAIImageInfoResponse><RequestId>REQ-1</RequestId>'
       + '<AIImageInfoList><AIImageInfoId>a</AIImageInfoId></AIImageInfoList><AIImageInfoList><AIImageInfoId>b</AIImageInfoId></AIImageInfoList></ListAIImageInfoResponse>');

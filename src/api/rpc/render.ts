@@ -21,31 +21,46 @@ const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
  * The JSON of the fields is kept per fields object: an action answering from a cache hands out the same
  * (never mutated) object, and serialising ListAIImageInfo's list was a tenth of that call's cost.
  *
- * Every body is a string, never a Buffer. A Buffer's bytes live outside V8's heap, and V8 counts such
+ * A body is never a Buffer made per answer. A Buffer's bytes live outside V8's heap, and V8 counts such
  * bytes allocated since its last full collection against the old generation's limit: with a ~3 KB Buffer
  * per answer, a loaded server started a mark-compact every 120–150 ms (21–40 in 5 s, against 1–5 with
- * strings; BENCHMARKS.md, bench:api, stop 28). A string body costs a few kilobytes of young garbage
- * instead (Node joins it to the response head before writing), which the scavenger frees cheaply.
+ * strings; BENCHMARKS.md, bench:api, stop 28). So the per-answer part (the RequestId) is a short string,
+ * and the kept JSON of the fields follows it as `rest`: bytes made once per fields object and shared by
+ * every answer from it. Why not one string: Node joins a string body to the response head and flattens
+ * the join to write it, a copy of the whole body in the young generation per answer, a seventh of what a
+ * signed call allocated (BENCHMARKS.md, stop 29).
  */
 export class SuccessRenderer {
-  private readonly json = new WeakMap<WireObject, { text: string; bytes: number }>();
+  private readonly json = new WeakMap<WireObject, Buffer>();
 
-  /** The body, its type, and its length in bytes (kept with the JSON: measuring the joined body would copy it). */
-  render(format: WireFormat, action: string, requestId: string, fields: WireObject): { body: string; type: string; length: number } {
+  /** The body (`body`, then `rest` when there is one), its type, and its whole length in bytes. */
+  render(format: WireFormat, action: string, requestId: string, fields: WireObject): RenderedBody & { type: string } {
     if (format === 'XML') {
       const body = DECLARATION + xml.build({ [`${action}Response`]: { RequestId: requestId, ...fields } });
-      return { body, type: XML_TYPE, length: Buffer.byteLength(body) };
+      return { body, rest: undefined, type: XML_TYPE, length: Buffer.byteLength(body) };
     }
     let rest = this.json.get(fields);
     if (rest === undefined) {
       // '{…}' without its opening brace, and with a comma before the first field.
       const whole = JSON.stringify(fields);
-      const text = whole === '{}' ? '}' : `,${whole.slice(1)}`;
-      this.json.set(fields, (rest = { text, bytes: Buffer.byteLength(text) }));
+      this.json.set(fields, (rest = Buffer.from(whole === '{}' ? '}' : `,${whole.slice(1)}`)));
     }
-    const head = `{"RequestId":${JSON.stringify(requestId)}`;
-    return { body: head + rest.text, type: JSON_TYPE, length: Buffer.byteLength(head) + rest.bytes };
+    const body = `{"RequestId":${JSON.stringify(requestId)}`;
+    return { body, rest, type: JSON_TYPE, length: Buffer.byteLength(body) + rest.length };
   }
+}
+
+/** A body as it goes on the wire: text, then (when kept) shared bytes that must never be written to. */
+export interface RenderedBody {
+  readonly body: string;
+  readonly rest: Buffer | undefined;
+  /** The whole body's length in bytes. */
+  readonly length: number;
+}
+
+/** The whole body as one string, for the paths that are not hot (Fastify's, a raw socket's). */
+export function wholeBody(rendered: RenderedBody): string {
+  return rendered.rest === undefined ? rendered.body : rendered.body + rendered.rest.toString('utf8');
 }
 
 export function renderError(format: WireFormat, error: RpcError, requestId: string, hostId: string, recommend: string): { body: string; type: string } {
