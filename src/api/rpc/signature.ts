@@ -6,29 +6,65 @@ import { hmac, hmacKey, type HmacKey } from './hmac.js';
  * (ACS3-HMAC-SHA256) signs a canonical request of method, query, chosen headers and the body's hash.
  */
 
-const UNRESERVED = /^[A-Za-z0-9\-_.~]*$/;
-
 /** RFC 3986 percent-encoding as VOD does it: only A-Z a-z 0-9 - _ . ~ stay; space is %20, * is %2A. */
 export function percentEncode(value: string): string {
   // Most values (ids, nonces, actions) need no encoding at all; testing for that is far cheaper.
-  if (UNRESERVED.test(value)) return value;
+  if (isUnreserved(value)) return value;
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
+
+/**
+ * Whether every character is one percent-encoding keeps. A loop over a table: for the short names and
+ * values of a request, a regular expression's call cost several times more (measured: the test ran ~22
+ * times a request, a sixth of the signature's string).
+ */
+function isUnreserved(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 128 || UNRESERVED[c] !== 1) return false;
+  }
+  return true;
+}
+
+/** 1 at the ASCII codes of A-Z a-z 0-9 - _ . ~ */
+const UNRESERVED = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~') UNRESERVED[c.charCodeAt(0)] = 1;
 
 /** Sorts by name in plain code-unit order (what the clients do: JavaScript's default sort). */
 function sorted(params: readonly (readonly [string, string])[]): (readonly [string, string])[] {
   return [...params].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** The string V1 signs: the method, "/", and the sorted query without Signature, each percent-encoded. */
 export function stringToSignV1(method: string, params: readonly (readonly [string, string])[]): string {
+  // Every pair but Signature, by name in plain code-unit order (what the clients do: JavaScript's default
+  // sort), ties in the order sent (as a stable sort of the pairs would leave them). An insertion sort of
+  // their indices: a request has a dozen, and Array.prototype.sort's calls into a comparator, on copies of
+  // the pairs, cost more than the comparisons (measured).
+  const order: number[] = [];
+  for (let i = 0; i < params.length; i++) {
+    const name = params[i]![0];
+    if (name === 'Signature') continue;
+    let at = order.length;
+    while (at > 0 && params[order[at - 1]!]![0] > name) {
+      order[at] = order[at - 1]!;
+      at--;
+    }
+    order[at] = i;
+  }
   // percentEncode of "k1=v1&k2=v2…" whose names and values are encoded already: only each pair's "=", the
   // "&" between pairs and the escapes' "%" change. Joined so in one go: the canonical string is not built,
-  // then copied again by a replace (a few hundred bytes of garbage per request fewer).
-  const pairs = sorted(params.filter(([k]) => k !== 'Signature')).map(([k, v]) => `${encodeTwice(k)}%3D${encodeTwice(v)}`);
-  return `${method}&%2F&${pairs.join('%26')}`;
+  // then copied again by a replace.
+  let text = `${method}&%2F&`;
+  for (let j = 0; j < order.length; j++) {
+    const [name, value] = params[order[j]!]!;
+    text += `${j === 0 ? '' : '%26'}${encodeTwice(name)}%3D${encodeTwice(value)}`;
+  }
+  return text;
 }
 
 function encodeTwice(value: string): string {
+  if (isUnreserved(value)) return value;
   const once = percentEncode(value);
   return once.includes('%') ? once.replaceAll('%', '%25') : once;
 }
