@@ -57,8 +57,8 @@ export function stringToSignV1(method: string, params: readonly (readonly [strin
   // then copied again by a replace.
   let text = `${method}&%2F&`;
   for (let j = 0; j < order.length; j++) {
-    const [name, value] = params[order[j]!]!;
-    text += `${j === 0 ? '' : '%26'}${encodeTwice(name)}%3D${encodeTwice(value)}`;
+    const pair = params[order[j]!]!;
+    text += `${j === 0 ? '' : '%26'}${encodeTwice(pair[0])}%3D${encodeTwice(pair[1])}`;
   }
   return text;
 }
