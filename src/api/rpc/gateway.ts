@@ -167,10 +167,10 @@ export class Gateway {
     const method = params.get('SignatureMethod')!;
     if (method !== 'HMAC-SHA1') throw rpcErrors.signatureMethod(method);
     const signedAt = checkTimestamp(timestamp, now);
-    const key = await this.activeKey(params.get('AccessKeyId')!);
+    const key = activeKey(await this.deps.findAccessKey(params.get('AccessKeyId')!));
     const expected = signV1(this.hmacKeys(key), stringToSignV1(request.method, pairs));
     if (!sameSignature(expected, params.get('Signature')!)) throw rpcErrors.signatureMismatch();
-    await this.useNonce(key.id, params.get('SignatureNonce')!, signedAt, now);
+    if (!(await this.useNonce(key.id, params.get('SignatureNonce')!, signedAt, now))) throw rpcErrors.nonceUsed();
     return key;
   }
 
@@ -184,13 +184,13 @@ export class Gateway {
       if (first(request.headers, name) === undefined) throw rpcErrors.incompleteSignature(`the header ${name} is missing.`);
     }
     const signedAt = checkTimestamp(first(request.headers, 'x-acs-date')!, now);
-    const key = await this.activeKey(auth.accessKeyId);
+    const key = activeKey(await this.deps.findAccessKey(auth.accessKeyId));
     const payloadHash = first(request.headers, 'x-acs-content-sha256')!;
     const headers = new Map(Object.entries(request.distinctHeaders()).map(([k, v]) => [k, v ?? []]));
     const canonical = canonicalRequestV3({ method: request.method, query, headers, signedHeaders: signed, payloadHash });
     const valid = sameSignature(signV3(this.hmacKeys(key), canonical), auth.signature) && sameSignature(sha256Hex(request.rawBody), payloadHash);
     if (!valid) throw rpcErrors.signatureMismatch();
-    await this.useNonce(key.id, first(request.headers, 'x-acs-signature-nonce')!, signedAt, now);
+    if (!(await this.useNonce(key.id, first(request.headers, 'x-acs-signature-nonce')!, signedAt, now))) throw rpcErrors.nonceUsed();
     return key;
   }
 
@@ -200,18 +200,21 @@ export class Gateway {
     return keys;
   }
 
-  private async activeKey(id: string): Promise<AccessKey> {
-    const key = await this.deps.findAccessKey(id);
-    if (key === undefined) throw rpcErrors.keyNotFound();
-    if (key.status !== 'Active') throw rpcErrors.keyInactive();
-    return key;
-  }
-
-  /** A nonce is remembered until no timestamp that could carry it is valid any more. */
-  private async useNonce(keyId: string, nonce: string, signedAt: Date, now: Date): Promise<void> {
+  /**
+   * Remembers a nonce until no timestamp that could carry it is valid any more; false when it was used.
+   * Neither this nor activeKey is an async function of its own: each would add a promise and a turn of the
+   * microtask queue to every request.
+   */
+  private useNonce(keyId: string, nonce: string, signedAt: Date, now: Date): Promise<boolean> {
     const expiresAt = new Date(Math.max(signedAt.getTime(), now.getTime()) + WINDOW_MS);
-    if (!(await this.deps.rememberNonce(keyId, nonce.slice(0, 128), expiresAt, now))) throw rpcErrors.nonceUsed();
+    return this.deps.rememberNonce(keyId, nonce.slice(0, 128), expiresAt, now);
   }
+}
+
+function activeKey(key: AccessKey | undefined): AccessKey {
+  if (key === undefined) throw rpcErrors.keyNotFound();
+  if (key.status !== 'Active') throw rpcErrors.keyInactive();
+  return key;
 }
 
 function first(headers: RpcRequest['headers'], name: string): string | undefined {
