@@ -45,7 +45,9 @@ export function rpcGetPath(gateway: Gateway, isClosing: () => boolean, logger: (
       if (response.rest === undefined) {
         res.end(response.body);
       } else {
-        // Both go out in one write (write() corks the socket until end()); the shared bytes are not copied.
+        // Both go out in one write: corked here, end() uncorks (else write() corks, and uncorks on a
+        // process.nextTick, one more per answer); the shared bytes are not copied.
+        res.cork();
         res.write(response.body);
         res.end(response.rest);
       }

@@ -283,10 +283,17 @@ export function checkWireTime(value: string): Date | undefined {
   const y = digits(value, 0, 4), mo = digits(value, 5, 2), d = digits(value, 8, 2), h = digits(value, 11, 2), mi = digits(value, 14, 2), sec = digits(value, 17, 2);
   // One to three digits of a second: .5 is 500 ms.
   const fraction = length === 20 ? 0 : digits(value, 20, length - 21) * 10 ** (24 - length);
-  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, sec, fraction));
-  if (date.getUTCDate() !== d || date.getUTCMonth() !== mo - 1 || h > 23 || mi > 59 || sec > 59) return undefined;
-  return date;
+  if (mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || sec > 59) return undefined;
+  return new Date(Date.UTC(y, mo - 1, d, h, mi, sec, fraction));
 }
+
+/** Days in a month of the year Date.UTC takes `year` for (0–99 are 1900–1999). */
+function daysIn(year: number, month: number): number {
+  if (month !== 2) return DAYS[month - 1]!;
+  const y = year < 100 ? 1900 + year : year;
+  return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28;
+}
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 /** Where a wire time has digits (0) and which separators. */
 const WIRE_TIME_SHAPE = '0000-00-00T00:00:00';
 const DIGIT = 0x30, DOT = 0x2e, Z = 0x5a;
