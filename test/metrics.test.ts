@@ -78,8 +78,16 @@ describe('metrics and health on the operations port', () => {
     const done = await scrape(worker.ops!);
     expect(metric(done, 'smartcover_tasks_total', { kind: 'cover.generate', outcome: 'done' })).toBe(1);
     expect(metric(done, 'smartcover_task_duration_seconds_sum', { kind: 'cover.generate' })).toBeGreaterThan(0);
+    // Each run of the job counts each stage it reached once: exactly once when the job ran once. On a loaded
+    // machine a run can fail and be retried (seen once in ~6 runs of a parallel test subset: probe counted
+    // twice); then a stage counts once or twice, and the worker's log says why the first run failed.
+    const runs = metric(done, 'smartcover_tasks_total', { kind: 'cover.generate' });
+    const log = `the worker said: ${worker.output.slice(-3000)}`;
+    expect(runs, log).toBeLessThanOrEqual(2);
     for (const stage of ['probe', 'scan', 'refine', 'subjects', 'render']) {
-      expect(metric(done, 'smartcover_engine_stage_duration_seconds_count', { stage }), stage).toBe(1);
+      const count = metric(done, 'smartcover_engine_stage_duration_seconds_count', { stage });
+      expect(count, `${stage}; ${log}`).toBeGreaterThanOrEqual(1);
+      expect(count, `${stage}; ${log}`).toBeLessThanOrEqual(runs);
       expect(metric(done, 'smartcover_engine_stage_duration_seconds_sum', { stage }), stage).toBeGreaterThan(0);
     }
     // The stages are parts of the job: together no longer than it.
