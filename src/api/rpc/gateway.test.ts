@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seeded } from '../../../test/support/frames.js';
 import { checkTimestamp, checkWireTime } from './gateway.js';
 
 describe('wire times', () => {
@@ -24,14 +25,8 @@ describe('wire times', () => {
       const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s, m[7] === undefined ? 0 : Math.round(Number(`0.${m[7]}`) * 1000)));
       return date.getUTCDate() !== d || date.getUTCMonth() !== mo - 1 || h > 23 || mi > 59 || s > 59 ? undefined : date.getTime();
     };
-    // Seeded (mulberry32): a failure repeats.
-    let seed = 7;
-    const next = () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    // Seeded: a failure repeats.
+    const next = seeded(7);
     const chars = ['0', '1', '2', '3', '5', '9', '-', 'T', ':', '.', 'Z', 'z', ' ', '/', '٣', '２', '+'];
     const valid = ['2026-12-07T18:05:09Z', '2024-02-29T23:59:59.123Z', '2026-01-31T00:00:00.5Z', '1999-12-31T23:59:59.99Z', '2000-02-29T12:00:00.1Z', '2100-02-28T00:00:00Z', '0004-02-29T00:00:00Z', '2026-04-30T00:00:00Z'];
     for (let i = 0; i < 20_000; i++) {
