@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { looks as L, makeClip } from './support/clips.js';
 import { signedQuery } from './support/raw-rpc.js';
 import { ServerProcess } from './support/service.js';
 
@@ -263,5 +264,43 @@ describe('framing', () => {
       expect(answer.headers).not.toContain('transfer-encoding');
       expect(answer.headers).toContain(`\r\ncontent-length: ${Buffer.byteLength(answer.body)}\r\n`);
     }
+  });
+
+  it('signed GETs pipelined on one connection each get their own whole answer, in order', async () => {
+    // A list answered from the cover cache is written in two pieces on a corked socket (render.ts,
+    // rpc-get-path.ts); an answer queued behind another has no socket yet when it is written, and must
+    // still go out whole once it gets one.
+    const imported = await server.cli(['videos', 'import', await makeClip('pipelined.mp4', [L.testsrc(1)]), '--json']);
+    const VideoId = (JSON.parse(imported.stdout) as { VideoId: string }).VideoId;
+    const credentials = server.credentials();
+    const formats = ['JSON', 'JSON', 'XML', 'JSON', 'JSON'];
+    const requests = formats.map((Format) => `GET /?${signedQuery(credentials, { Action: 'ListAIImageInfo', VideoId, Format })} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    const { answers } = await new Promise<{ answers: { headers: string; body: string }[] }>((resolve, reject) => {
+      const socket = connect(server.port, '127.0.0.1');
+      let received = Buffer.alloc(0);
+      const answers: { headers: string; body: string }[] = [];
+      const timer = setTimeout(() => { socket.destroy(); resolve({ answers }); }, 5000);
+      socket.on('data', (d: Buffer) => {
+        received = Buffer.concat([received, d]);
+        for (let end = received.indexOf('\r\n\r\n'); end >= 0; end = received.indexOf('\r\n\r\n')) {
+          const headers = received.subarray(0, end).toString('latin1').toLowerCase();
+          const length = Number(/\r\ncontent-length: (\d+)/.exec(headers)?.[1]);
+          if (received.length < end + 4 + length) break;
+          answers.push({ headers, body: received.subarray(end + 4, end + 4 + length).toString('utf8') });
+          received = received.subarray(end + 4 + length);
+        }
+        if (answers.length === formats.length) { clearTimeout(timer); socket.destroy(); resolve({ answers }); }
+      });
+      socket.on('error', reject);
+      socket.write(requests.join(''));
+    });
+    expect(answers.length).toBe(formats.length);
+    answers.forEach((answer, i) => {
+      expect(answer.headers).toMatch(/^http\/1\.1 200 /);
+      const id = /\r\nx-acs-request-id: (\S+)/.exec(answer.headers)![1]!.toUpperCase();
+      const body = formats[i] === 'JSON' ? (JSON.parse(answer.body) as { RequestId: string }) : (xml.parse(answer.body) as { ListAIImageInfoResponse: { RequestId: string } }).ListAIImageInfoResponse;
+      expect(body.RequestId).toBe(id);
+    });
+    expect(new Set(answers.map((a) => a.headers.match(/x-acs-request-id: (\S+)/)![1])).size).toBe(formats.length);
   });
 });

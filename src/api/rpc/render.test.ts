@@ -27,12 +27,14 @@ describe('SuccessRenderer', () => {
   it('reuses the JSON of a fields object it has seen, each time with that request\'s own RequestId', () => {
     const renderer = new SuccessRenderer();
     const shared: WireObject = { AIImageInfoList: [{ AIImageInfoId: 'a' }, { AIImageInfoId: 'b' }] };
-    const [one, two] = [renderer.render('JSON', 'ListAIImageInfo', 'REQ-1', shared), renderer.render('JSON', 'ListAIImageInfo', 'REQ-2', shared)];
-    expect(JSON.parse(wholeBody(one))).toEqual({ RequestId: 'REQ-1', ...shared });
-    expect(JSON.parse(wholeBody(two))).toEqual({ RequestId: 'REQ-2', ...shared });
-    // The fields' bytes are made once and shared, not copied per answer; only the RequestId part is new.
-    expect(two.rest).toBe(one.rest);
-    expect(two.body).toBe('{"RequestId":"REQ-2"');
+    const answers = ['REQ-1', 'REQ-2', 'REQ-3'].map((id) => renderer.render('JSON', 'ListAIImageInfo', id, shared));
+    answers.forEach((answer, i) => expect(JSON.parse(wholeBody(answer))).toEqual({ RequestId: `REQ-${i + 1}`, ...shared }));
+    // The first time it is text, joined (most actions make their fields per request: no Buffer per answer).
+    expect(answers[0]!.rest).toBeUndefined();
+    // Seen again, it comes from a cache: its bytes are made once and shared; only the RequestId part is new.
+    expect(answers[1]!.rest).toBeInstanceOf(Buffer);
+    expect(answers[2]!.rest).toBe(answers[1]!.rest);
+    expect(answers[2]!.body).toBe('{"RequestId":"REQ-3"');
   });
 
   it('renders XML under <ActionResponse> with flat arrays', () => {

@@ -24,14 +24,16 @@ const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
  * A body is never a Buffer made per answer. A Buffer's bytes live outside V8's heap, and V8 counts such
  * bytes allocated since its last full collection against the old generation's limit: with a ~3 KB Buffer
  * per answer, a loaded server started a mark-compact every 120–150 ms (21–40 in 5 s, against 1–5 with
- * strings; BENCHMARKS.md, bench:api, stop 28). So the per-answer part (the RequestId) is a short string,
- * and the kept JSON of the fields follows it as `rest`: bytes made once per fields object and shared by
- * every answer from it. Why not one string: Node joins a string body to the response head and flattens
- * the join to write it, a copy of the whole body in the young generation per answer, a seventh of what a
- * signed call allocated (BENCHMARKS.md, stop 29).
+ * strings; BENCHMARKS.md, bench:api, stop 28). So a fields object seen for the first time (most actions
+ * make theirs per request) is answered as one string. One seen again comes from a cache: its JSON is then
+ * kept as bytes, made once and shared by every later answer from it, after a short string with the
+ * RequestId (`rest`). Why not one string then too: Node joins a string body to the response head and
+ * flattens the join to write it, a copy of the whole body in the young generation per answer, a seventh of
+ * what a signed ListAIImageInfo allocated (BENCHMARKS.md, stop 29).
  */
 export class SuccessRenderer {
-  private readonly json = new WeakMap<WireObject, Buffer>();
+  /** The JSON of a fields object without its opening brace: text the first time, bytes once seen again. */
+  private readonly json = new WeakMap<WireObject, string | Buffer>();
 
   /** The body (`body`, then `rest` when there is one), its type, and its whole length in bytes. */
   render(format: WireFormat, action: string, requestId: string, fields: WireObject): RenderedBody & { type: string } {
@@ -39,14 +41,18 @@ export class SuccessRenderer {
       const body = DECLARATION + xml.build({ [`${action}Response`]: { RequestId: requestId, ...fields } });
       return { body, rest: undefined, type: XML_TYPE, length: Buffer.byteLength(body) };
     }
-    let rest = this.json.get(fields);
-    if (rest === undefined) {
+    const head = `{"RequestId":${JSON.stringify(requestId)}`;
+    let kept = this.json.get(fields);
+    if (kept === undefined) {
       // '{…}' without its opening brace, and with a comma before the first field.
       const whole = JSON.stringify(fields);
-      this.json.set(fields, (rest = Buffer.from(whole === '{}' ? '}' : `,${whole.slice(1)}`)));
+      const text = whole === '{}' ? '}' : `,${whole.slice(1)}`;
+      this.json.set(fields, text);
+      // Measured in parts: the length of the joined body would flatten (copy) it once more.
+      return { body: head + text, rest: undefined, type: JSON_TYPE, length: Buffer.byteLength(head) + Buffer.byteLength(text) };
     }
-    const body = `{"RequestId":${JSON.stringify(requestId)}`;
-    return { body, rest, type: JSON_TYPE, length: Buffer.byteLength(body) + rest.length };
+    if (typeof kept === 'string') this.json.set(fields, (kept = Buffer.from(kept)));
+    return { body: head, rest: kept, type: JSON_TYPE, length: Buffer.byteLength(head) + kept.length };
   }
 }
 
