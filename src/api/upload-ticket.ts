@@ -1,5 +1,5 @@
 import type { IssuedUpload } from '../covers/uploads.js';
-import { wireTime } from './rpc/gateway.js';
+import { wireTime } from './rpc/wire-time.js';
 
 /** Where an upload's bytes go and how the client is to sign them: what CreateUploadVideo hands out. */
 export interface UploadTicket {

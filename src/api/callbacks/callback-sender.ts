@@ -4,7 +4,7 @@ import { AppError } from '../../errors.js';
 import { postJson, type OutboundPolicy } from '../../outbound/guarded-http.js';
 import { jobListings } from '../../covers/snapshots.js';
 import { aiImageResult } from '../rpc/actions/wire.js';
-import { wireTime } from '../rpc/gateway.js';
+import { wireTime } from '../rpc/wire-time.js';
 import { parseUserData } from './callback-target.js';
 
 /**

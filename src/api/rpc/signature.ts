@@ -9,7 +9,11 @@ import { hmac, hmacKey, type HmacKey } from './hmac.js';
 /** RFC 3986 percent-encoding as VOD does it: only A-Z a-z 0-9 - _ . ~ stay; space is %20, * is %2A. */
 export function percentEncode(value: string): string {
   // Most values (ids, nonces, actions) need no encoding at all; testing for that is far cheaper.
-  if (isUnreserved(value)) return value;
+  return isUnreserved(value) ? value : encodeReserved(value);
+}
+
+/** percentEncode of text with at least one character to escape: the result always holds a "%". */
+function encodeReserved(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
@@ -64,9 +68,7 @@ export function stringToSignV1(method: string, params: readonly (readonly [strin
 }
 
 function encodeTwice(value: string): string {
-  if (isUnreserved(value)) return value;
-  const once = percentEncode(value);
-  return once.includes('%') ? once.replaceAll('%', '%25') : once;
+  return isUnreserved(value) ? value : encodeReserved(value).replaceAll('%', '%25');
 }
 
 /** `secret` is the AccessKeySecret, or its prepared keys from hmacKeys (made once per key). */

@@ -1,5 +1,5 @@
 import type { RpcAction } from '../gateway.js';
-import { wireTime } from '../gateway.js';
+import { wireTime } from '../wire-time.js';
 import type { ActionServices } from './services.js';
 
 /** GetMezzanineInfo: the source file as uploaded and probed (how VOD users check an upload). */

@@ -1,6 +1,6 @@
 import type { VideoStatus } from '../../../covers/model.js';
 import type { RpcAction } from '../gateway.js';
-import { checkWireTime } from '../gateway.js';
+import { checkWireTime } from '../wire-time.js';
 import { rpcErrors } from '../rpc-error.js';
 import type { ActionServices } from './services.js';
 import { videoToWire } from './wire.js';

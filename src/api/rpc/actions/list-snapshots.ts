@@ -1,5 +1,6 @@
 import type { SnapshotListing } from '../../../covers/model.js';
-import { wireTime, type RpcAction } from '../gateway.js';
+import type { RpcAction } from '../gateway.js';
+import { wireTime } from '../wire-time.js';
 import { rpcErrors } from '../rpc-error.js';
 import type { WireObject } from '../render.js';
 import type { ActionServices } from './services.js';

@@ -1,5 +1,5 @@
 import type { VodTemplate } from '../../../covers/model.js';
-import { wireTime } from '../gateway.js';
+import { wireTime } from '../wire-time.js';
 import type { Params } from '../params.js';
 import type { WireObject } from '../render.js';
 import { rpcErrors } from '../rpc-error.js';

@@ -1,6 +1,6 @@
 import { TEMPLATE_COUNT, type Cover, type Job, type TemplateConfig, type Video } from '../../../covers/model.js';
 import type { TemplateView } from '../../../covers/templates.js';
-import { wireTime } from '../gateway.js';
+import { wireTime } from '../wire-time.js';
 import type { WireObject } from '../render.js';
 import { rpcErrors } from '../rpc-error.js';
 
